@@ -1,0 +1,17 @@
+import type { Config } from './config/config.js';
+import type { Keyring } from './crypto/envelope.js';
+import type { Db } from './db/client.js';
+import type { Logger } from './log.js';
+import type { Provisioner } from './provisioner/provisioner.js';
+
+/** Everything a service function needs, built once at boot (or per test). */
+export interface Deps {
+  db: Db;
+  config: Config;
+  keyring: Keyring;
+  log: Logger;
+  /** Absent when Coolify is not configured: provisioning then fails with a clear message. */
+  provisioner?: Provisioner;
+  /** Wakes the local job runner after a job is enqueued (other processes poll). */
+  wakeJobs?: () => void;
+}

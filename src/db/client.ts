@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema/index.js';
+
+export type Db = PostgresJsDatabase<typeof schema>;
+/** A database handle or an open transaction: service functions accept either. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+export interface Database {
+  db: Db;
+  sql: postgres.Sql;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export function connect(url: string, options: { max?: number } = {}): Database {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // Keep app-side timestamps in UTC whatever the server's zone is.
+    connection: { TimeZone: 'UTC' },
+  });
+  return {
+    db: drizzle(sql, { schema }),
+    sql,
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+/** Applies committed drizzle-kit migrations; safe to run from several processes at once. */
+export async function migrateDatabase(url: string): Promise<void> {
+  // drizzle's migrator is not concurrency-safe, so start-ups take turns on a
+  // session advisory lock held by this single connection.
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select pg_advisory_lock(727274)`;
+    await migrate(drizzle(sql, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt } from './columns.js';
+import { organizations } from './organizations.js';
+
+/** Supabase Cloud's project status enum, verbatim, so clients need no mapping. */
+export const PROJECT_STATUSES = [
+  'INACTIVE',
+  'ACTIVE_HEALTHY',
+  'ACTIVE_UNHEALTHY',
+  'COMING_UP',
+  'UNKNOWN',
+  'GOING_DOWN',
+  'INIT_FAILED',
+  'REMOVED',
+  'RESTORING',
+  'UPGRADING',
+  'PAUSING',
+  'RESTORE_FAILED',
+  'RESTARTING',
+  'PAUSE_FAILED',
+  'RESIZING',
+] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+export const projectStatusEnum = pgEnum('project_status', PROJECT_STATUSES);
+
+export const projects = pgTable(
+  'projects',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    ref: text('ref').notNull().unique(),
+    name: text('name').notNull(),
+    organizationId: bigint('organization_id', { mode: 'number' })
+      .notNull()
+      .references(() => organizations.id),
+    status: projectStatusEnum('status').notNull(),
+    serverUuid: text('server_uuid').notNull(),
+    coolifyProjectUuid: text('coolify_project_uuid'),
+    coolifyServiceUuid: text('coolify_service_uuid'),
+    templateVersion: text('template_version').notNull(),
+    lastError: text('last_error'),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The Supabase CLI only accepts refs of exactly 20 lowercase letters.
+    check('projects_ref_format', sql`${t.ref} ~ '^[a-z]{20}$'`),
+    index('projects_organization_idx').on(t.organizationId),
+    index('projects_server_status_idx').on(t.serverUuid, t.status),
+  ],
+);
+
+export type Project = typeof projects.$inferSelect;

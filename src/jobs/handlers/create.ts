@@ -1,0 +1,86 @@
+import { eq } from 'drizzle-orm';
+import { organizations, projects } from '../../db/schema/index.js';
+import { templateEnv } from '../../provisioner/template.js';
+import { loadProjectSecrets } from '../../secrets/store.js';
+import { projectPublicUrl } from '../../services/urls.js';
+import { done, type HandlerContext, type JobHandler } from './types.js';
+
+/**
+ * create → Coolify project for the organization → service from our compose →
+ * our secrets as env → start. Each step is safe to repeat; the reconciler then
+ * takes COMING_UP to ACTIVE_HEALTHY once the gateway answers.
+ */
+export const createHandler: JobHandler = {
+  failure: { while: ['COMING_UP'], to: 'INIT_FAILED' },
+  waitBudgetMs: 0,
+  async run(ctx) {
+    const { deps, provisioner, project } = ctx;
+    if (project.status !== 'COMING_UP') return done; // deleted or failed meanwhile
+    const groupId = await ensureGroup(ctx);
+    const publicUrl = projectPublicUrl(deps.config, project.ref);
+    let stackId = project.coolifyServiceUuid;
+    if (!stackId) {
+      // Coolify may have created the service even though we never saw its answer.
+      if (ctx.job.payload.stackRequested)
+        stackId = (await provisioner.findStack(groupId, project.ref)) ?? null;
+      if (!stackId) {
+        await ctx.remember({ stackRequested: true });
+        const [org] = await deps.db
+          .select()
+          .from(organizations)
+          .where(eq(organizations.id, project.organizationId));
+        stackId = await provisioner.createStack({
+          ref: project.ref,
+          name: project.name,
+          organizationName: org!.name,
+          groupId,
+          serverUuid: project.serverUuid,
+          publicUrl,
+          templateVersion: project.templateVersion,
+          env: {},
+        });
+      }
+      await deps.db
+        .update(projects)
+        .set({ coolifyServiceUuid: stackId })
+        .where(eq(projects.id, project.id));
+    }
+    const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
+    if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
+    await provisioner.applyEnv(stackId, templateEnv({ ref: project.ref, publicUrl, secrets }));
+    await provisioner.start(stackId);
+    return done;
+  },
+};
+
+/**
+ * The organization's Coolify project, created once. The organization row stays
+ * locked meanwhile so concurrent creates (in any process) share one group.
+ */
+async function ensureGroup({ deps, provisioner, project }: HandlerContext): Promise<string> {
+  if (project.coolifyProjectUuid) return project.coolifyProjectUuid;
+  const groupId = await deps.db.transaction(async (tx) => {
+    const [org] = await tx
+      .select()
+      .from(organizations)
+      .where(eq(organizations.id, project.organizationId))
+      .for('update');
+    if (!org) throw new Error(`organization ${project.organizationId} is missing`);
+    const id = await provisioner.ensureGroup(
+      { organizationName: org.name, organizationSlug: org.slug },
+      org.coolifyProjectUuid,
+    );
+    if (id !== org.coolifyProjectUuid) {
+      await tx
+        .update(organizations)
+        .set({ coolifyProjectUuid: id })
+        .where(eq(organizations.id, org.id));
+    }
+    return id;
+  });
+  await deps.db
+    .update(projects)
+    .set({ coolifyProjectUuid: groupId })
+    .where(eq(projects.id, project.id));
+  return groupId;
+}

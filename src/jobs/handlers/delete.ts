@@ -1,0 +1,74 @@
+import { and, eq, ne, notInArray } from 'drizzle-orm';
+import { organizations, projects } from '../../db/schema/index.js';
+import { destroyProjectSecrets } from '../../secrets/store.js';
+import { transition } from '../../services/transitions.js';
+import { unfinishedJobs } from '../queue.js';
+import { done, wait, type HandlerContext, type JobHandler } from './types.js';
+
+/**
+ * GOING_DOWN → REMOVED: delete the service with its volumes, wait until Coolify
+ * no longer has it, drop the organization's Coolify project once it is empty,
+ * then destroy the secrets.
+ */
+export const deleteHandler: JobHandler = {
+  failure: { while: ['GOING_DOWN'], to: 'UNKNOWN' },
+  waitBudgetMs: 15 * 60_000,
+  async run(ctx) {
+    const { deps, provisioner, project, job } = ctx;
+    if (project.status !== 'GOING_DOWN') return done;
+    // A create still running could make a service after we looked: let it finish first.
+    const others = (await unfinishedJobs(deps.db, project.id)).filter((j) => j.id !== job.id);
+    if (others.length) return wait(1000, `waiting for ${others[0]!.kind} to finish`);
+    const stackId = project.coolifyServiceUuid;
+    if (stackId) {
+      if (!job.payload.removeRequested) {
+        await provisioner.remove(stackId);
+        await ctx.remember({ removeRequested: true });
+      }
+      if (await provisioner.exists(stackId))
+        return wait(2000, 'Coolify is still deleting the service');
+    }
+    if (project.coolifyProjectUuid) await removeEmptyGroup(ctx, project.coolifyProjectUuid);
+    await deps.db.transaction(async (tx) => {
+      await destroyProjectSecrets(tx, project.id);
+      await transition(tx, project, {
+        to: 'REMOVED',
+        from: ['GOING_DOWN'],
+        actor: 'system',
+        action: 'project.removed',
+        error: null,
+      });
+    });
+    return done;
+  },
+};
+
+async function removeEmptyGroup({ deps, provisioner, project }: HandlerContext, groupId: string) {
+  await deps.db.transaction(async (tx) => {
+    // Same lock as the create handler's, so no create adopts a group being removed.
+    const [org] = await tx
+      .select()
+      .from(organizations)
+      .where(eq(organizations.id, project.organizationId))
+      .for('update');
+    if (!org || org.coolifyProjectUuid !== groupId) return;
+    const [other] = await tx
+      .select({ id: projects.id })
+      .from(projects)
+      .where(
+        and(
+          eq(projects.organizationId, org.id),
+          ne(projects.id, project.id),
+          notInArray(projects.status, ['REMOVED']),
+        ),
+      )
+      .limit(1);
+    if (other) return;
+    if (await provisioner.removeGroupIfEmpty(groupId)) {
+      await tx
+        .update(organizations)
+        .set({ coolifyProjectUuid: null })
+        .where(eq(organizations.id, org.id));
+    }
+  });
+}

@@ -1,0 +1,13 @@
+import type { JobKind } from '../queue.js';
+import { createHandler } from './create.js';
+import { deleteHandler } from './delete.js';
+import { pauseHandler, restartHandler, restoreHandler } from './power.js';
+import type { JobHandler } from './types.js';
+
+export const HANDLERS: Record<JobKind, JobHandler> = {
+  create: createHandler,
+  pause: pauseHandler,
+  restore: restoreHandler,
+  restart: restartHandler,
+  delete: deleteHandler,
+};

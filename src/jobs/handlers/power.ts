@@ -1,0 +1,40 @@
+import { done, type JobHandler } from './types.js';
+
+// Pause, restore and restart only ask Coolify; the reconciler sees the result
+// (exited → INACTIVE, running + probe → ACTIVE_HEALTHY) or its absence
+// (past the settle timeout → *_FAILED).
+
+export const pauseHandler: JobHandler = {
+  failure: { while: ['PAUSING'], to: 'PAUSE_FAILED' },
+  waitBudgetMs: 0,
+  async run({ provisioner, project }) {
+    if (project.status !== 'PAUSING') return done;
+    if (project.coolifyServiceUuid) await provisioner.stop(project.coolifyServiceUuid);
+    return done;
+  },
+};
+
+export const restoreHandler: JobHandler = {
+  failure: { while: ['RESTORING'], to: 'RESTORE_FAILED' },
+  waitBudgetMs: 0,
+  async run({ provisioner, project }) {
+    if (project.status !== 'RESTORING') return done;
+    if (!project.coolifyServiceUuid)
+      throw new Error(`project ${project.ref} has no Coolify service`);
+    await provisioner.start(project.coolifyServiceUuid);
+    return done;
+  },
+};
+
+export const restartHandler: JobHandler = {
+  // The enum has no RESTART_FAILED: a restart that cannot be sent leaves the stack as it was.
+  failure: { while: ['RESTARTING'], to: 'ACTIVE_UNHEALTHY' },
+  waitBudgetMs: 0,
+  async run({ provisioner, project }) {
+    if (project.status !== 'RESTARTING') return done;
+    if (!project.coolifyServiceUuid)
+      throw new Error(`project ${project.ref} has no Coolify service`);
+    await provisioner.restart(project.coolifyServiceUuid);
+    return done;
+  },
+};

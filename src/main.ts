@@ -1,0 +1,45 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, parseConfig } from './config/config.js';
+import { createLogger } from './log.js';
+import { startReconciler } from './reconciler/reconcile.js';
+import { startRuntime } from './runtime.js';
+
+async function main() {
+  let config;
+  try {
+    config = parseConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  const runtime = await startRuntime(config, log);
+  runtime.runner.start();
+  const reconciler = startReconciler(runtime.deps, config.SUPAPLANE_RECONCILE_INTERVAL_MS);
+  let stopping = false;
+  const app = createApp(runtime.deps, { workersReady: () => !stopping });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+    log.info({ port: info.port }, 'Supaplane listening'),
+  );
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining jobs');
+    server.close();
+    await reconciler.stop();
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Supaplane failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+import type { CoolifyClient } from '../coolify/client.js';
+import { CoolifyError } from '../coolify/errors.js';
+import type { ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
+import { encodeCompose, loadTemplate } from './template.js';
+
+const ENVIRONMENT = 'production';
+export const MANAGED_TAG = 'supaplane';
+
+/** Coolify project names allow letters, digits, spaces and -_.@/&()#,:+ only. */
+export function coolifyProjectName(group: ProjectGroup): string {
+  const clean = (s: string) => s.replace(/[^A-Za-z0-9 \-_.@/&()#,:+]/g, '-').trim();
+  return `Supabase: ${clean(group.organizationName)} (${clean(group.organizationSlug)})`.slice(
+    0,
+    255,
+  );
+}
+
+export const stackName = (name: string, ref: string) => `${name.slice(0, 230)} (${ref})`;
+
+const is = (err: unknown, status: number, text: RegExp) =>
+  err instanceof CoolifyError && err.status === status && text.test(err.message);
+
+export class CoolifyProvisioner implements Provisioner {
+  constructor(private readonly coolify: CoolifyClient) {}
+
+  async ensureGroup(group: ProjectGroup, knownId: string | null): Promise<string> {
+    if (knownId) return knownId;
+    const name = coolifyProjectName(group);
+    const existing = (await this.coolify.listProjects()).find((p) => p.name === name);
+    if (existing) return existing.uuid;
+    const created = await this.coolify.createProject({
+      name,
+      description: `Supabase projects of the "${group.organizationName}" organization, managed by Supaplane.`,
+    });
+    return created.uuid;
+  }
+
+  async findStack(groupId: string, ref: string): Promise<string | undefined> {
+    const env = await this.coolify.environment(groupId, ENVIRONMENT);
+    return env.services.find((s) => s.name?.endsWith(`(${ref})`))?.uuid;
+  }
+
+  async createStack(spec: ProjectStackSpec): Promise<string> {
+    const compose = await loadTemplate(spec.templateVersion);
+    const host = new URL(spec.publicUrl).host;
+    const created = await this.coolify.createService({
+      project_uuid: spec.groupId,
+      server_uuid: spec.serverUuid,
+      environment_name: ENVIRONMENT,
+      docker_compose_raw: encodeCompose(compose),
+      name: stackName(spec.name, spec.ref),
+      description: `Supabase project ${spec.ref} of ${spec.organizationName}. Managed by Supaplane: change it there, not here (secrets and env are overwritten).`,
+      instant_deploy: false,
+      // The port tells Coolify's proxy to route to Kong's container port 8000.
+      urls: [{ name: 'supabase-kong', url: `https://${host}:8000` }],
+      tags: [MANAGED_TAG, spec.ref],
+    });
+    return created.uuid;
+  }
+
+  async applyEnv(stackId: string, env: Record<string, string>): Promise<void> {
+    const data = Object.entries(env).map(([key, value]) => ({ key, value, is_literal: false }));
+    await this.coolify.upsertEnvs(stackId, data);
+  }
+
+  async start(stackId: string): Promise<void> {
+    await this.coolify.startService(stackId).catch((err: unknown) => {
+      if (!is(err, 400, /already running/i)) throw err;
+    });
+  }
+
+  async stop(stackId: string): Promise<void> {
+    await this.coolify.stopService(stackId).catch((err: unknown) => {
+      if (!is(err, 400, /already stopped/i)) throw err;
+    });
+  }
+
+  async restart(stackId: string): Promise<void> {
+    await this.coolify.restartService(stackId);
+  }
+
+  async remove(stackId: string): Promise<void> {
+    // Every flag explicitly: deleting a project means its data goes too.
+    await this.coolify
+      .deleteService(stackId, {
+        delete_configurations: true,
+        delete_volumes: true,
+        docker_cleanup: true,
+        delete_connected_networks: true,
+      })
+      .catch((err: unknown) => {
+        if (!is(err, 404, /not found/i)) throw err;
+      });
+  }
+
+  async exists(stackId: string): Promise<boolean> {
+    try {
+      await this.coolify.getService(stackId);
+      return true;
+    } catch (err) {
+      if (is(err, 404, /not found/i)) return false;
+      throw err;
+    }
+  }
+
+  async removeGroupIfEmpty(groupId: string): Promise<boolean> {
+    try {
+      await this.coolify.deleteProject(groupId);
+      return true;
+    } catch (err) {
+      if (is(err, 404, /not found/i)) return true;
+      if (is(err, 400, /has resources/i)) return false;
+      throw err;
+    }
+  }
+
+  async observe(serverUuid: string): Promise<Map<string, string>> {
+    const resources = await this.coolify.serverResources(serverUuid);
+    return new Map(
+      resources.filter((r) => r.type === 'service').map((r) => [r.uuid, r.status ?? 'unknown']),
+    );
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What the lifecycle needs from the platform that runs the containers. The
+ * Coolify driver implements it; job handlers and the reconciler depend only on
+ * this interface. Every method is safe to call again after a crash or retry.
+ */
+export interface ProjectGroup {
+  organizationSlug: string;
+  organizationName: string;
+}
+
+export interface ProjectStackSpec {
+  ref: string;
+  name: string;
+  organizationName: string;
+  groupId: string;
+  serverUuid: string;
+  publicUrl: string;
+  templateVersion: string;
+  env: Record<string, string>;
+}
+
+export interface Provisioner {
+  /** The grouping (a Coolify project) for an organization, created when missing. */
+  ensureGroup(group: ProjectGroup, knownId: string | null): Promise<string>;
+  /** Finds a stack already created for this ref (a resumed create must not make a second). */
+  findStack(groupId: string, ref: string): Promise<string | undefined>;
+  createStack(spec: ProjectStackSpec): Promise<string>;
+  applyEnv(stackId: string, env: Record<string, string>): Promise<void>;
+  start(stackId: string): Promise<void>;
+  stop(stackId: string): Promise<void>;
+  restart(stackId: string): Promise<void>;
+  /** Asks for removal with volumes; removal finishes asynchronously. */
+  remove(stackId: string): Promise<void>;
+  exists(stackId: string): Promise<boolean>;
+  /** Removes the group when it holds nothing; returns whether it is gone. */
+  removeGroupIfEmpty(groupId: string): Promise<boolean>;
+  /** Status strings of every stack on a server, from one upstream call. */
+  observe(serverUuid: string): Promise<Map<string, string>>;
+}

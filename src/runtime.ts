@@ -1,0 +1,69 @@
+import type { Config } from './config/config.js';
+import type { Deps } from './context.js';
+import { CoolifyClient } from './coolify/client.js';
+import { keyringFromBase64 } from './crypto/envelope.js';
+import { loadOrCreateLocalKey } from './crypto/local-key.js';
+import { connect, migrateDatabase, type Database } from './db/client.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
+import { DEFAULT_RUNNER_OPTIONS, JobRunner } from './jobs/runner.js';
+import type { Logger } from './log.js';
+import { CoolifyProvisioner } from './provisioner/coolify-driver.js';
+
+export interface Runtime {
+  deps: Deps;
+  database: Database;
+  runner: JobRunner;
+  stop(): Promise<void>;
+}
+
+/** Builds every long-lived dependency once: database, migrations, keys, Coolify, jobs. */
+export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    log.info(
+      { dataDir: config.SUPAPLANE_DATA_DIR },
+      'DATABASE_URL not set: starting embedded Postgres',
+    );
+    embedded = await startEmbeddedPostgres(config.SUPAPLANE_DATA_DIR, (line) =>
+      log.debug({ pg: line }),
+    );
+    url = embedded.url;
+  }
+  const key =
+    config.SUPAPLANE_ENCRYPTION_KEY ??
+    loadOrCreateLocalKey(config.SUPAPLANE_DATA_DIR, (msg) => log.warn(msg));
+  await migrateDatabase(url);
+  const database = connect(url);
+  const provisioner =
+    config.COOLIFY_URL && config.COOLIFY_TOKEN
+      ? new CoolifyProvisioner(
+          new CoolifyClient({
+            baseUrl: config.COOLIFY_URL,
+            token: config.COOLIFY_TOKEN,
+            timeoutMs: config.COOLIFY_TIMEOUT_MS,
+            requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+          }),
+        )
+      : undefined;
+  if (!provisioner)
+    log.warn(
+      'Coolify is not configured: projects cannot be created until COOLIFY_URL and COOLIFY_TOKEN are set',
+    );
+  const deps: Deps = { db: database.db, config, keyring: keyringFromBase64(key), log, provisioner };
+  const runner = new JobRunner(deps, {
+    ...DEFAULT_RUNNER_OPTIONS,
+    concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,
+  });
+  deps.wakeJobs = runner.poke;
+  return {
+    deps,
+    database,
+    runner,
+    async stop() {
+      await runner.drain();
+      await database.close();
+      await embedded?.stop();
+    },
+  };
+}

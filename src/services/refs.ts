@@ -1,0 +1,12 @@
+import { randomInt } from 'node:crypto';
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/** A project ref: exactly 20 lowercase letters, the only form the Supabase CLI accepts. */
+export function newProjectRef(): string {
+  let ref = '';
+  for (let i = 0; i < 20; i++) ref += LETTERS[randomInt(LETTERS.length)];
+  return ref;
+}
+
+export const isProjectRef = (s: string) => /^[a-z]{20}$/.test(s);
