@@ -38,7 +38,10 @@ export const jobs = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('jobs_claim_idx').on(t.state, t.runAt)],
+  (t) => [
+    index('jobs_claim_idx').on(t.state, t.runAt),
+    index('jobs_project_idx').on(t.projectId, t.state),
+  ],
 );
 
 export type Job = typeof jobs.$inferSelect;
