@@ -32,8 +32,8 @@ export function classify(status: string | undefined): Observed {
 export type Decision =
   | { type: 'keep' }
   | { type: 'set'; to: ProjectStatus; reason: string }
-  /** Set `to` only if the gateway probe passes. */
-  | { type: 'probe'; to: ProjectStatus };
+  /** Set `to` only if the gateway probe passes; otherwise apply `onFailure`, if any. */
+  | { type: 'probe'; to: ProjectStatus; onFailure?: { to: ProjectStatus; reason: string } };
 
 const keep: Decision = { type: 'keep' };
 const set = (to: ProjectStatus, reason: string): Decision => ({ type: 'set', to, reason });
@@ -64,7 +64,15 @@ export function decide(current: ProjectStatus, observed: Observed, overdue: bool
   }
   const failure = SETTLING[current];
   if (failure) {
-    if (observed === 'running') return { type: 'probe', to: 'ACTIVE_HEALTHY' };
+    if (observed === 'running') {
+      return overdue
+        ? {
+            type: 'probe',
+            to: 'ACTIVE_HEALTHY',
+            onFailure: { to: failure, reason: 'did not become healthy in time' },
+          }
+        : { type: 'probe', to: 'ACTIVE_HEALTHY' };
+    }
     return overdue
       ? set(failure, `did not become healthy in time (Coolify status: ${observed})`)
       : keep;

@@ -88,21 +88,25 @@ export async function reconcileOnce(
     }
   });
   await mapLimit(work, options.probeConcurrency, async ({ project, decision, coolifyStatus }) => {
+    let to: ProjectStatus;
     let reason: string;
     if (decision.type === 'probe') {
       report.probes++;
       const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
       if (!secrets) return;
-      const result = await options.probe(
-        projectGatewayUrl(deps.config, project.ref),
-        secrets.SUPABASE_ANON_KEY,
-      );
-      if (!result.ok) return;
-      reason = result.detail;
+      const gateway = projectGatewayUrl(deps.config, project.ref);
+      const result = await options.probe(gateway, secrets.SUPABASE_ANON_KEY);
+      if (result.ok) {
+        [to, reason] = [decision.to, result.detail];
+      } else if (decision.onFailure) {
+        [to, reason] = [
+          decision.onFailure.to,
+          `${decision.onFailure.reason} (probe: ${result.detail})`,
+        ];
+      } else return;
     } else if (decision.type === 'set') {
-      reason = decision.reason;
+      [to, reason] = [decision.to, decision.reason];
     } else return;
-    const to = decision.to;
     const applied = await deps.db.transaction(async (tx) => {
       const updated = await transition(tx, project, {
         to,

@@ -1,23 +1,9 @@
 import { createHash, randomInt } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { ProjectSecretValues } from '../provisioner/template.js';
 
 /** Every secret a project's stack needs, keyed by the env name the template uses. */
-export interface ProjectSecrets {
-  JWT_SECRET: string;
-  SUPABASE_ANON_KEY: string;
-  SUPABASE_SERVICE_KEY: string;
-  POSTGRES_PASSWORD: string;
-  DASHBOARD_USERNAME: string;
-  DASHBOARD_PASSWORD: string;
-  SECRET_KEY_BASE: string;
-  VAULT_ENC_KEY: string;
-  PG_META_CRYPTO_KEY: string;
-  LOGFLARE_PUBLIC_ACCESS_TOKEN: string;
-  LOGFLARE_PRIVATE_ACCESS_TOKEN: string;
-  SUPABASE_PUBLISHABLE_KEY: string;
-  SUPABASE_SECRET_KEY: string;
-  REALTIME_DB_ENC_KEY: string;
-}
+export type ProjectSecrets = ProjectSecretValues;
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
