@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
 import { createLogger } from './log.js';
-import { startReconciler } from './reconciler/reconcile.js';
+import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from './reconciler/reconcile.js';
 import { startRuntime } from './runtime.js';
 
 async function main() {
@@ -19,7 +19,10 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const runtime = await startRuntime(config, log);
   runtime.runner.start();
-  const reconciler = startReconciler(runtime.deps, config.SUPAPLANE_RECONCILE_INTERVAL_MS);
+  const reconciler = startReconciler(runtime.deps, config.SUPAPLANE_RECONCILE_INTERVAL_MS, {
+    ...DEFAULT_RECONCILE_OPTIONS,
+    settleTimeoutMs: config.SUPAPLANE_SETTLE_TIMEOUT_MS,
+  });
   let stopping = false;
   const app = createApp(runtime.deps, { workersReady: () => !stopping });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>

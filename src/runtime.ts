@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { DEFAULT_RUNNER_OPTIONS, JobRunner } from './jobs/runner.js';
 import type { Logger } from './log.js';
 import { CoolifyProvisioner } from './provisioner/coolify-driver.js';
+import type { Provisioner } from './provisioner/provisioner.js';
 
 export interface Runtime {
   deps: Deps;
@@ -17,7 +18,16 @@ export interface Runtime {
 }
 
 /** Builds every long-lived dependency once: database, migrations, keys, Coolify, jobs. */
-export async function startRuntime(config: Config, log: Logger): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Decorates the provisioner (metrics, tests that simulate a crash). */
+  wrapProvisioner?: (p: Provisioner) => Provisioner;
+}
+
+export async function startRuntime(
+  config: Config,
+  log: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   let embedded: EmbeddedPostgres | undefined;
   let url = config.DATABASE_URL;
   if (!url) {
@@ -35,7 +45,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
     loadOrCreateLocalKey(config.SUPAPLANE_DATA_DIR, (msg) => log.warn(msg));
   await migrateDatabase(url);
   const database = connect(url);
-  const provisioner =
+  const coolify =
     config.COOLIFY_URL && config.COOLIFY_TOKEN
       ? new CoolifyProvisioner(
           new CoolifyClient({
@@ -46,6 +56,7 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
           }),
         )
       : undefined;
+  const provisioner = coolify && options.wrapProvisioner ? options.wrapProvisioner(coolify) : coolify;
   if (!provisioner)
     log.warn(
       'Coolify is not configured: projects cannot be created until COOLIFY_URL and COOLIFY_TOKEN are set',
@@ -54,6 +65,8 @@ export async function startRuntime(config: Config, log: Logger): Promise<Runtime
   const runner = new JobRunner(deps, {
     ...DEFAULT_RUNNER_OPTIONS,
     concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,
+    leaseMs: config.SUPAPLANE_JOB_LEASE_MS,
+    pollMs: config.SUPAPLANE_JOB_POLL_MS,
   });
   deps.wakeJobs = runner.poke;
   return {

@@ -27,6 +27,10 @@ describe('reconcile decisions', () => {
     expect(decide('RESTORING', 'running', false)).toEqual({ type: 'probe', to: 'ACTIVE_HEALTHY' });
     expect(decide('COMING_UP', 'stopped', false)).toEqual({ type: 'keep' });
     expect(decide('COMING_UP', 'starting', true)).toMatchObject({ type: 'set', to: 'INIT_FAILED' });
+    expect(decide('COMING_UP', 'running', true)).toMatchObject({
+      type: 'probe',
+      onFailure: { to: 'INIT_FAILED' },
+    });
     expect(decide('RESTORING', 'stopped', true)).toMatchObject({
       type: 'set',
       to: 'RESTORE_FAILED',

@@ -57,6 +57,19 @@ const schema = z
     SUPAPLANE_PUBLIC_URL: url('where Supaplane itself is reachable'),
     SUPAPLANE_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
+    /** How long a claimed job is reserved; a crashed worker's jobs are picked up after it. */
+    SUPAPLANE_JOB_LEASE_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 60_000),
+    SUPAPLANE_JOB_POLL_MS: z.coerce.number().int().positive().default(500),
+    /** How long COMING_UP, RESTORING… may last before the project counts as failed. */
+    SUPAPLANE_SETTLE_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 60_000),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -191,10 +191,14 @@ export class CoolifyClient {
   }
 
   private httpError(label: string, status: number, data: unknown, headers: Headers): CoolifyError {
+    const body = (data && typeof data === 'object' ? data : {}) as {
+      message?: unknown;
+      errors?: unknown;
+    };
+    // Keep Coolify's own words, including which fields a 422 rejected.
     const message =
-      data && typeof data === 'object' && 'message' in data
-        ? String(data.message)
-        : `HTTP ${status}`;
+      (typeof body.message === 'string' ? body.message : `HTTP ${status}`) +
+      (body.errors ? ` ${JSON.stringify(body.errors).slice(0, 300)}` : '');
     const retryAfterMs =
       status === 429 ? (parseRetryAfter(headers.get('retry-after')) ?? 60_000) : undefined;
     if (retryAfterMs !== undefined) this.limiter.pauseFor(retryAfterMs);

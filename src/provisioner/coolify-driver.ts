@@ -6,13 +6,18 @@ import { encodeCompose, loadTemplate } from './template.js';
 const ENVIRONMENT = 'production';
 export const MANAGED_TAG = 'supaplane';
 
-/** Coolify project names allow letters, digits, spaces and -_.@/&()#,:+ only. */
+/** Coolify project names allow letters, digits, spaces and -_.@/&()#,:+ only (3–255 chars). */
 export function coolifyProjectName(group: ProjectGroup): string {
-  const clean = (s: string) => s.replace(/[^A-Za-z0-9 \-_.@/&()#,:+]/g, '-').trim();
+  const clean = (s: string) => s.replace(/[^\p{L}\p{N} \-_.@/&()#,:+]/gu, '-').trim();
   return `Supabase: ${clean(group.organizationName)} (${clean(group.organizationSlug)})`.slice(
     0,
     255,
   );
+}
+
+// Descriptions allow letters, digits, spaces and -_.,!?()'"+=*/@& only (≤255 chars).
+export function coolifyDescription(text: string): string {
+  return text.replace(/[^\p{L}\p{N} \-_.,!?()'"+=*/@&]/gu, ' ').slice(0, 255);
 }
 
 export const stackName = (name: string, ref: string) => `${name.slice(0, 230)} (${ref})`;
@@ -30,7 +35,9 @@ export class CoolifyProvisioner implements Provisioner {
     if (existing) return existing.uuid;
     const created = await this.coolify.createProject({
       name,
-      description: `Supabase projects of the "${group.organizationName}" organization, managed by Supaplane.`,
+      description: coolifyDescription(
+        `Supabase projects of the organization ${group.organizationName}, managed by Supaplane`,
+      ),
     });
     return created.uuid;
   }
@@ -49,7 +56,9 @@ export class CoolifyProvisioner implements Provisioner {
       environment_name: ENVIRONMENT,
       docker_compose_raw: encodeCompose(compose),
       name: stackName(spec.name, spec.ref),
-      description: `Supabase project ${spec.ref} of ${spec.organizationName}. Managed by Supaplane: change it there, not here (secrets and env are overwritten).`,
+      description: coolifyDescription(
+        `Supabase project ${spec.ref} of ${spec.organizationName}. Managed by Supaplane - change it there, not here (its env is overwritten).`,
+      ),
       instant_deploy: false,
       // The port tells Coolify's proxy to route to Kong's container port 8000.
       urls: [{ name: 'supabase-kong', url: `https://${host}:8000` }],

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectSecrets } from '../src/db/schema/index.js';
+import { loadProjectSecrets } from '../src/secrets/store.js';
+import { createOrganization } from '../src/services/organizations.js';
+import { createProject } from '../src/services/projects.js';
+import type { FaultKind } from './coolify-sim/index.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+const actor = { id: 'test' };
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Every Coolify call a create makes, in order. */
+const CREATE_STEPS = [
+  { method: 'GET', path: '/projects' },
+  { method: 'POST', path: '/projects' },
+  { method: 'POST', path: '/services' },
+  { method: 'PATCH', path: '/services/{uuid}/envs/bulk' },
+  { method: 'POST', path: '/services/{uuid}/start' },
+] as const;
+
+const KINDS: FaultKind[] = ['500', '503', 'timeout', '429', 'drop'];
+
+/** No secret of any project may appear in a log line. */
+async function expectNoSecretInLogs(h: Harness) {
+  const rows = await h.db.db.select({ id: projectSecrets.projectId }).from(projectSecrets);
+  for (const { id } of rows) {
+    const secrets = (await loadProjectSecrets(h.deps.db, h.deps.keyring, id))!;
+    for (const [name, value] of Object.entries(secrets)) {
+      if (name === 'DASHBOARD_USERNAME') continue;
+      for (const line of h.logLines)
+        expect(line.includes(value), `${name} leaked into a log line`).toBe(false);
+    }
+  }
+}
+
+describe('faults injected at every create step are retried and converge', () => {
+  for (const step of CREATE_STEPS) {
+    it(`${step.method} ${step.path}: ${KINDS.join(', ')}`, async () => {
+      h = await startHarness();
+      for (const kind of KINDS) {
+        h.sim.inject({
+          method: step.method,
+          path: step.path,
+          kind,
+          times: 1,
+          retryAfterSeconds: 1,
+        });
+        // A fresh organization each time, so the group steps (GET/POST /projects) run too.
+        const org = await createOrganization(h.deps, {
+          name: `Org ${kind} ${step.method} ${step.path}`,
+        });
+        const p = await createProject(h.deps, {
+          actor,
+          input: { organizationId: org.id, name: `${kind} at ${step.path}` },
+        });
+        await h.settle(p.ref, 'ACTIVE_HEALTHY', 20_000);
+        expect(h.sim.servicesByTag(p.ref)).toHaveLength(1);
+        expect(h.sim.calls.some((c) => c.fault === kind)).toBe(true);
+      }
+      expect(h.sim.state.projects.size).toBe(KINDS.length);
+      expect(h.sim.state.services.size).toBe(KINDS.length);
+      await expectNoSecretInLogs(h);
+    });
+  }
+
+  it('a lost answer to POST /services does not create a second service', async () => {
+    h = await startHarness();
+    h.sim.inject({ method: 'POST', path: '/services', kind: '502', after: true });
+    h.sim.inject({ method: 'POST', path: '/projects', kind: 'timeout', after: true });
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Lost answer' },
+    });
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    expect(h.sim.calls.filter((c) => c.method === 'POST' && c.route === '/services')).toHaveLength(
+      1,
+    );
+    expect(h.sim.servicesByTag(p.ref)).toHaveLength(1);
+    expect(h.sim.state.projects.size).toBe(1);
+  });
+
+  it('Coolify unreachable past the budget ends in INIT_FAILED with a readable error', async () => {
+    h = await startHarness({ runner: { backoff: { baseMs: 5, maxMs: 20 } } });
+    h.sim.inject({ path: '/projects', kind: '503', times: Infinity });
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Doomed' },
+    });
+    const failed = await h.settle(p.ref, 'INIT_FAILED', 20_000);
+    expect(failed.lastError).toMatch(/Coolify GET \/projects → 503/);
+    await expectNoSecretInLogs(h);
+  });
+
+  it('a final 4xx fails at once without retrying', async () => {
+    h = await startHarness({ env: { COOLIFY_TOKEN: 'wrong-token' } });
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Bad token' },
+    });
+    const failed = await h.settle(p.ref, 'INIT_FAILED');
+    expect(failed.lastError).toMatch(/401: Unauthenticated/);
+    expect(h.sim.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,152 @@
+import { eq, inArray } from 'drizzle-orm';
+import { parseConfig } from '../../src/config/config.js';
+import type { Deps } from '../../src/context.js';
+import { CoolifyClient } from '../../src/coolify/client.js';
+import { keyringFromBase64 } from '../../src/crypto/envelope.js';
+import { jobs, projects, type Project, type ProjectStatus } from '../../src/db/schema/index.js';
+import { JobRunner, type RunnerOptions } from '../../src/jobs/runner.js';
+import { CoolifyProvisioner } from '../../src/provisioner/coolify-driver.js';
+import type { Provisioner } from '../../src/provisioner/provisioner.js';
+import { DEFAULT_RECONCILE_OPTIONS, reconcileOnce } from '../../src/reconciler/reconcile.js';
+import { createOrganization } from '../../src/services/organizations.js';
+import { startCoolifySim, type CoolifySim, type SimOptions } from '../coolify-sim/index.js';
+import { freshDatabase, type TestDatabase } from './db.js';
+import { capturedLogger } from './log-capture.js';
+
+export const TEST_KEY = Buffer.alloc(32, 42).toString('base64');
+
+export const FAST_RUNNER: RunnerOptions = {
+  concurrency: 4,
+  pollMs: 20,
+  leaseMs: 60_000,
+  backoff: { baseMs: 20, maxMs: 200 },
+};
+
+export interface Harness {
+  sim: CoolifySim;
+  db: TestDatabase;
+  deps: Deps;
+  runner: JobRunner;
+  logLines: string[];
+  org: { id: number; slug: string; name: string };
+  env: Record<string, string>;
+  /** Resolves once no job is queued or running. */
+  jobsIdle(): Promise<void>;
+  reconcile(settleTimeoutMs?: number): ReturnType<typeof reconcileOnce>;
+  project(ref: string): Promise<Project>;
+  /** Runs jobs and reconcile ticks until the project reaches `status` (or times out). */
+  settle(ref: string, status: ProjectStatus, timeoutMs?: number): Promise<Project>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: {
+    sim?: SimOptions;
+    runner?: Partial<RunnerOptions>;
+    env?: Record<string, string>;
+    wrapProvisioner?: (p: Provisioner) => Provisioner;
+    startRunner?: boolean;
+  } = {},
+): Promise<Harness> {
+  const sim = await startCoolifySim(options.sim);
+  const db = await freshDatabase();
+  const { log, lines } = capturedLogger();
+  const env = {
+    DATABASE_URL: db.url,
+    SUPAPLANE_ENCRYPTION_KEY: TEST_KEY,
+    COOLIFY_URL: sim.url,
+    COOLIFY_TOKEN: sim.token,
+    COOLIFY_SERVER_UUIDS: sim.state.servers.map((s) => s.uuid).join(','),
+    COOLIFY_TIMEOUT_MS: '400',
+    SUPAPLANE_PROJECT_DOMAIN: 'supa.test',
+    SUPAPLANE_GATEWAY_URL: sim.gatewayUrlTemplate,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const config = parseConfig(env);
+  const client = new CoolifyClient({
+    baseUrl: config.COOLIFY_URL!,
+    token: config.COOLIFY_TOKEN!,
+    timeoutMs: config.COOLIFY_TIMEOUT_MS,
+    requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+  });
+  const real = new CoolifyProvisioner(client);
+  const deps: Deps = {
+    db: db.db,
+    config,
+    keyring: keyringFromBase64(TEST_KEY),
+    log,
+    provisioner: options.wrapProvisioner ? options.wrapProvisioner(real) : real,
+  };
+  const runner = new JobRunner(deps, { ...FAST_RUNNER, ...options.runner });
+  deps.wakeJobs = runner.poke;
+  if (options.startRunner !== false) runner.start();
+  const org = await createOrganization(deps, {
+    name: `Acme ${Math.random().toString(36).slice(2, 7)}`,
+  });
+
+  const reconcile = (settleTimeoutMs = 60_000) =>
+    reconcileOnce(deps, { ...DEFAULT_RECONCILE_OPTIONS, settleTimeoutMs, probeConcurrency: 4 });
+  const project = async (ref: string) => {
+    const [row] = await db.db.select().from(projects).where(eq(projects.ref, ref));
+    if (!row) throw new Error(`no project ${ref}`);
+    return row;
+  };
+  return {
+    sim,
+    db,
+    deps,
+    runner,
+    logLines: lines,
+    org,
+    env,
+    reconcile,
+    project,
+    async jobsIdle() {
+      await waitFor(
+        async () =>
+          (
+            await db.db
+              .select()
+              .from(jobs)
+              .where(inArray(jobs.state, ['queued', 'running']))
+          ).length === 0,
+        15_000,
+        'jobs to finish',
+      );
+    },
+    async settle(ref, status, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const p = await project(ref);
+        if (p.status === status) return p;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `project ${ref} is ${p.status} (${p.lastError ?? 'no error'}), expected ${status}`,
+          );
+        }
+        await reconcile();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    },
+    async close() {
+      await runner.drain();
+      await db.drop();
+      await sim.close();
+    },
+  };
+}
+
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
