@@ -56,7 +56,8 @@ export async function startRuntime(
           }),
         )
       : undefined;
-  const provisioner = coolify && options.wrapProvisioner ? options.wrapProvisioner(coolify) : coolify;
+  const provisioner =
+    coolify && options.wrapProvisioner ? options.wrapProvisioner(coolify) : coolify;
   if (!provisioner)
     log.warn(
       'Coolify is not configured: projects cannot be created until COOLIFY_URL and COOLIFY_TOKEN are set',

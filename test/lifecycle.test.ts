@@ -270,6 +270,33 @@ describe('reconciler', () => {
     ).toEqual([]);
   });
 
+  it('removes a duplicate service left by a create whose answer was lost', async () => {
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Twin' },
+    });
+    const healthy = await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    const compose = Buffer.from('services:\n  app:\n    image: nginx:1.27.0\n').toString('base64');
+    const res = await fetch(`${h.sim.apiUrl}/services`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${h.sim.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        project_uuid: healthy.coolifyProjectUuid,
+        server_uuid: healthy.serverUuid,
+        environment_name: 'production',
+        docker_compose_raw: compose,
+        name: `Twin (${p.ref})`,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { uuid: twin } = (await res.json()) as { uuid: string };
+    const report = await h.reconcile();
+    expect(report.orphansRemoved).toBe(1);
+    await waitFor(async () => !h.sim.state.services.has(twin), 5000, 'twin removed');
+    expect(h.sim.state.services.has(healthy.coolifyServiceUuid!)).toBe(true);
+    expect((await h.project(p.ref)).status).toBe('ACTIVE_HEALTHY');
+  });
+
   it('fails a project that never comes up within the settle timeout', async () => {
     const p = await createProject(h.deps, {
       actor,

@@ -58,13 +58,8 @@ const held = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.lockedBy, job.locked
 export async function succeed(tx: Tx, job: Job): Promise<void> {
   await tx
     .update(jobs)
-    .set({
-      state: 'succeeded',
-      finishedAt: new Date(),
-      lockedBy: null,
-      lockedUntil: null,
-      lastError: null,
-    })
+    // locked_by stays as a record of which worker finished the job.
+    .set({ state: 'succeeded', finishedAt: new Date(), lockedUntil: null, lastError: null })
     .where(held(job));
 }
 
@@ -97,13 +92,7 @@ export async function reschedule(
 export async function bury(tx: Tx, job: Job, error: string): Promise<void> {
   await tx
     .update(jobs)
-    .set({
-      state: 'dead',
-      lastError: error,
-      finishedAt: new Date(),
-      lockedBy: null,
-      lockedUntil: null,
-    })
+    .set({ state: 'dead', lastError: error, finishedAt: new Date(), lockedUntil: null })
     .where(held(job));
 }
 

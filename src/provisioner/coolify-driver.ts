@@ -1,6 +1,6 @@
 import type { CoolifyClient } from '../coolify/client.js';
 import { CoolifyError } from '../coolify/errors.js';
-import type { ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
+import type { ObservedStack, ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
 import { encodeCompose, loadTemplate } from './template.js';
 
 const ENVIRONMENT = 'production';
@@ -21,6 +21,8 @@ export function coolifyDescription(text: string): string {
 }
 
 export const stackName = (name: string, ref: string) => `${name.slice(0, 230)} (${ref})`;
+/** The ref in a stack name made by `stackName`, if any. */
+export const refOfStackName = (name: string) => /\(([a-z]{20})\)$/.exec(name)?.[1];
 
 const is = (err: unknown, status: number, text: RegExp) =>
   err instanceof CoolifyError && err.status === status && text.test(err.message);
@@ -42,9 +44,9 @@ export class CoolifyProvisioner implements Provisioner {
     return created.uuid;
   }
 
-  async findStack(groupId: string, ref: string): Promise<string | undefined> {
+  async findStacks(groupId: string, ref: string): Promise<string[]> {
     const env = await this.coolify.environment(groupId, ENVIRONMENT);
-    return env.services.find((s) => s.name?.endsWith(`(${ref})`))?.uuid;
+    return env.services.filter((s) => s.name?.endsWith(`(${ref})`)).map((s) => s.uuid);
   }
 
   async createStack(spec: ProjectStackSpec): Promise<string> {
@@ -123,10 +125,14 @@ export class CoolifyProvisioner implements Provisioner {
     }
   }
 
-  async observe(serverUuid: string): Promise<Map<string, string>> {
+  async observe(serverUuid: string): Promise<ObservedStack[]> {
     const resources = await this.coolify.serverResources(serverUuid);
-    return new Map(
-      resources.filter((r) => r.type === 'service').map((r) => [r.uuid, r.status ?? 'unknown']),
-    );
+    return resources
+      .filter((r) => r.type === 'service')
+      .map((r) => ({
+        id: r.uuid,
+        ref: refOfStackName(r.name ?? ''),
+        status: r.status ?? 'unknown',
+      }));
   }
 }

@@ -19,11 +19,18 @@ export interface ProjectStackSpec {
   env: Record<string, string>;
 }
 
+export interface ObservedStack {
+  id: string;
+  /** The project ref the stack was created for, when its name says so. */
+  ref?: string;
+  status: string;
+}
+
 export interface Provisioner {
   /** The grouping (a Coolify project) for an organization, created when missing. */
   ensureGroup(group: ProjectGroup, knownId: string | null): Promise<string>;
-  /** Finds a stack already created for this ref (a resumed create must not make a second). */
-  findStack(groupId: string, ref: string): Promise<string | undefined>;
+  /** Stacks already created for this ref, oldest first (a resumed create must not make a second). */
+  findStacks(groupId: string, ref: string): Promise<string[]>;
   createStack(spec: ProjectStackSpec): Promise<string>;
   applyEnv(stackId: string, env: Record<string, string>): Promise<void>;
   start(stackId: string): Promise<void>;
@@ -34,6 +41,6 @@ export interface Provisioner {
   exists(stackId: string): Promise<boolean>;
   /** Removes the group when it holds nothing; returns whether it is gone. */
   removeGroupIfEmpty(groupId: string): Promise<boolean>;
-  /** Status strings of every stack on a server, from one upstream call. */
-  observe(serverUuid: string): Promise<Map<string, string>>;
+  /** Every stack on a server with its status string, from one upstream call. */
+  observe(serverUuid: string): Promise<ObservedStack[]>;
 }

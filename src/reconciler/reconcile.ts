@@ -4,6 +4,7 @@ import { jobs, projects, type Project, type ProjectStatus } from '../db/schema/i
 import { destroyProjectSecrets, loadProjectSecrets } from '../secrets/store.js';
 import { transition } from '../services/transitions.js';
 import { projectGatewayUrl } from '../services/urls.js';
+import type { ObservedStack } from '../provisioner/provisioner.js';
 import { mapLimit } from '../util/map-limit.js';
 import { classify, decide, type Decision } from './decide.js';
 import { probeGateway, type ProbeResult } from './probe.js';
@@ -27,6 +28,7 @@ export interface TickReport {
   probes: number;
   changes: { ref: string; from: ProjectStatus; to: ProjectStatus; reason: string }[];
   failedServers: string[];
+  orphansRemoved: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function reconcileOnce(
     probes: 0,
     changes: [],
     failedServers: [],
+    orphansRemoved: 0,
   };
   const provisioner = deps.provisioner;
   if (!provisioner) return report;
@@ -64,13 +67,15 @@ export async function reconcileOnce(
     if (list) list.push(p);
     else byServer.set(p.serverUuid, [p]);
   }
+  const byRef = new Map(live.map((p) => [p.ref, p]));
+  const orphans: { project: Project; stackId: string }[] = [];
   const now = Date.now();
   const work: { project: Project; decision: Decision; coolifyStatus: string }[] = [];
   await mapLimit([...byServer.keys()], 4, async (server) => {
     report.coolifyCalls++;
-    let statuses: Map<string, string>;
+    let stacks: ObservedStack[];
     try {
-      statuses = await provisioner.observe(server);
+      stacks = await provisioner.observe(server);
     } catch (err) {
       report.failedServers.push(server);
       deps.log.warn(
@@ -79,6 +84,8 @@ export async function reconcileOnce(
       );
       return;
     }
+    const statuses = new Map(stacks.map((s) => [s.id, s.status]));
+    orphans.push(...findOrphans(stacks, byRef));
     for (const project of byServer.get(server)!) {
       const coolifyStatus = statuses.get(project.coolifyServiceUuid!);
       const overdue = now - project.statusChangedAt.getTime() > options.settleTimeoutMs;
@@ -121,7 +128,25 @@ export async function reconcileOnce(
     });
     if (applied) report.changes.push({ ref: project.ref, from: project.status, to, reason });
   });
+  for (const { project, stackId } of orphans) {
+    deps.log.warn({ ref: project.ref, service: stackId }, 'removing a duplicate Coolify service');
+    await provisioner
+      .remove(stackId)
+      .catch((err: Error) => deps.log.warn({ error: err.message }, 'orphan removal failed'));
+    report.orphansRemoved++;
+  }
   return report;
+}
+
+/**
+ * Services named after one of our projects that are not that project's service:
+ * left by a create whose answer was lost while Coolify was still making it.
+ */
+function findOrphans(stacks: ObservedStack[], byRef: Map<string, Project>) {
+  return stacks.flatMap((s) => {
+    const project = s.ref ? byRef.get(s.ref) : undefined;
+    return project && project.coolifyServiceUuid !== s.id ? [{ project, stackId: s.id }] : [];
+  });
 }
 
 /** Runs `reconcileOnce` every `intervalMs` until stopped; a failed tick never stops the loop. */

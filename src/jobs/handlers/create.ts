@@ -18,11 +18,11 @@ export const createHandler: JobHandler = {
     if (project.status !== 'COMING_UP') return done; // deleted or failed meanwhile
     const groupId = await ensureGroup(ctx);
     const publicUrl = projectPublicUrl(deps.config, project.ref);
+    // A run after a failed or unanswered POST /services: Coolify may have made the service anyway.
+    const resumed = Boolean(ctx.job.payload.stackRequested);
     let stackId = project.coolifyServiceUuid;
     if (!stackId) {
-      // Coolify may have created the service even though we never saw its answer.
-      if (ctx.job.payload.stackRequested)
-        stackId = (await provisioner.findStack(groupId, project.ref)) ?? null;
+      if (resumed) stackId = (await provisioner.findStacks(groupId, project.ref))[0] ?? null;
       if (!stackId) {
         await ctx.remember({ stackRequested: true });
         const [org] = await deps.db
@@ -49,6 +49,7 @@ export const createHandler: JobHandler = {
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
     await provisioner.applyEnv(stackId, templateEnv({ ref: project.ref, publicUrl, secrets }));
     await provisioner.start(stackId);
+    if (resumed) await removeDuplicates(ctx, groupId, stackId);
     return done;
   },
 };
@@ -83,4 +84,21 @@ async function ensureGroup({ deps, provisioner, project }: HandlerContext): Prom
     .set({ coolifyProjectUuid: groupId })
     .where(eq(projects.id, project.id));
   return groupId;
+}
+
+/**
+ * A POST /services that timed out may still have been running in Coolify when
+ * the retry looked for it, leaving two services for one ref. Keep ours.
+ */
+async function removeDuplicates(
+  { deps, provisioner, project }: HandlerContext,
+  groupId: string,
+  keep: string,
+) {
+  for (const extra of (await provisioner.findStacks(groupId, project.ref)).filter(
+    (id) => id !== keep,
+  )) {
+    deps.log.warn({ ref: project.ref, service: extra }, 'removing a duplicate Coolify service');
+    await provisioner.remove(extra);
+  }
 }
