@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
 import { createOrganization } from '../src/services/organizations.js';
-import { createProject } from '../src/services/projects.js';
+import {
+  createProject,
+  deleteProject,
+  pauseProject,
+  restartProject,
+  restoreProject,
+} from '../src/services/projects.js';
 import type { FaultKind } from './coolify-sim/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -104,5 +110,85 @@ describe('faults injected at every create step are retried and converge', () => 
     const failed = await h.settle(p.ref, 'INIT_FAILED');
     expect(failed.lastError).toMatch(/401: Unauthenticated/);
     expect(h.sim.calls).toHaveLength(1);
+  });
+});
+
+describe('faults during pause, restore, restart and delete are retried and converge', () => {
+  it('5xx, timeouts and 429s on every lifecycle call', async () => {
+    h = await startHarness();
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Bumpy' },
+    });
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    const ref = { actor, input: { ref: p.ref } };
+
+    h.sim.inject({ method: 'POST', path: '/services/{uuid}/stop', kind: '503', times: 2 });
+    await pauseProject(h.deps, ref);
+    await h.settle(p.ref, 'INACTIVE');
+
+    h.sim.inject({ method: 'POST', path: '/services/{uuid}/start', kind: 'timeout' });
+    h.sim.inject({
+      method: 'POST',
+      path: '/services/{uuid}/start',
+      kind: '429',
+      retryAfterSeconds: 1,
+    });
+    await restoreProject(h.deps, ref);
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+
+    h.sim.inject({ method: 'POST', path: '/services/{uuid}/restart', kind: '500', times: 2 });
+    await restartProject(h.deps, ref);
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+
+    h.sim.inject({ method: 'DELETE', path: '/services/{uuid}', kind: 'drop' });
+    h.sim.inject({ method: 'GET', path: '/services/{uuid}', kind: '502', times: 2 });
+    h.sim.inject({ method: 'DELETE', path: '/projects/{uuid}', kind: 'timeout' });
+    await deleteProject(h.deps, ref);
+    await h.settle(p.ref, 'REMOVED');
+    expect(h.sim.state.services.size).toBe(0);
+    expect(h.sim.state.projects.size).toBe(0);
+    expect(h.sim.calls.filter((c) => c.fault).length).toBeGreaterThanOrEqual(10);
+    await expectNoSecretInLogs(h);
+  });
+
+  it('a stop Coolify keeps refusing ends in PAUSE_FAILED with the reason', async () => {
+    h = await startHarness({ runner: { backoff: { baseMs: 5, maxMs: 20 } } });
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Stubborn' },
+    });
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    h.sim.inject({ method: 'POST', path: '/services/{uuid}/stop', kind: '500', times: Infinity });
+    await pauseProject(h.deps, { actor, input: { ref: p.ref } });
+    const failed = await h.settle(p.ref, 'PAUSE_FAILED', 20_000);
+    expect(failed.lastError).toMatch(/stop → 500/);
+  });
+});
+
+describe('secrets at rest', () => {
+  it('the raw project_secrets table holds no plaintext secret', async () => {
+    h = await startHarness();
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Vault' },
+    });
+    const secrets = (await loadProjectSecrets(h.deps.db, h.deps.keyring, p.id))!;
+    const raw = await h.db.sql`select * from project_secrets`;
+    const dump = raw
+      .flatMap((row) =>
+        Object.values(row).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v))),
+      )
+      .join('\n');
+    const audit = JSON.stringify(await h.db.sql`select * from audit_log`);
+    const jobs = JSON.stringify(await h.db.sql`select * from jobs`);
+    for (const [name, value] of Object.entries(secrets)) {
+      if (name === 'DASHBOARD_USERNAME') continue;
+      expect(dump.includes(value), `${name} in project_secrets`).toBe(false);
+      expect(audit.includes(value), `${name} in audit_log`).toBe(false);
+      expect(jobs.includes(value), `${name} in jobs`).toBe(false);
+    }
+    expect(raw).toHaveLength(1);
+    expect(raw[0]!.key_id).toBe('k1');
   });
 });

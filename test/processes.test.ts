@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProject } from '../src/services/projects.js';
-import { startHarness, waitFor, type Harness } from './support/harness.js';
+import { startHarness, type Harness } from './support/harness.js';
 import { spawnWorker, type WorkerProcess } from './support/worker-process.js';
 
 const actor = { id: 'test' };
