@@ -1,4 +1,4 @@
-import { timestamp } from 'drizzle-orm/pg-core';
+import { customType, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const createdAt = () =>
   timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -7,3 +7,13 @@ export const updatedAt = () =>
     .notNull()
     .defaultNow()
     .$onUpdate(() => new Date());
+
+export const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' });
+
+/** The columns of an AES-256-GCM envelope (src/crypto/envelope.ts). */
+export const envelopeColumns = () => ({
+  keyId: text('key_id').notNull(),
+  nonce: bytea('nonce').notNull(),
+  ciphertext: bytea('ciphertext').notNull(),
+  tag: bytea('tag').notNull(),
+});
