@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
 import type { Deps } from './context.js';
+import { newRouter } from './http/env.js';
 import { errorHandler } from './http/errors.js';
+import { studioCors } from './http/middleware/cors.js';
+import { mountRoutes } from './http/routes/index.js';
 
 export interface AppOptions {
   /** Whether background workers are running; part of readiness. */
@@ -10,14 +13,21 @@ export interface AppOptions {
 
 /** The HTTP app. Used by main.ts and by tests through `app.request()`; does no I/O itself. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const app = new Hono();
-  app.onError(errorHandler(deps.log));
-  app.notFound((c) =>
+  const root = newRouter();
+  root.onError(errorHandler(deps.log));
+  root.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}`, error: 'not_found' }, 404),
   );
+  root.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+  });
+  root.use('*', studioCors(deps.config));
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/ready', async (c) => {
+  root.get('/health', (c) => c.json({ status: 'ok' }));
+  root.get('/ready', async (c) => {
     const checks = { database: false, workers: options.workersReady?.() ?? true };
     try {
       await deps.db.execute(sql`select 1`);
@@ -31,5 +41,14 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
       ready ? 200 : 503,
     );
   });
+  mountRoutes(root, deps);
+
+  if (!deps.config.SUPAPLANE_BASE_PATH) return root;
+  const app = newRouter();
+  app.onError(errorHandler(deps.log));
+  app.notFound((c) =>
+    c.json({ message: `No route for ${c.req.method} ${c.req.path}`, error: 'not_found' }, 404),
+  );
+  app.route(deps.config.SUPAPLANE_BASE_PATH, root);
   return app;
 }

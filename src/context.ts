@@ -9,6 +9,8 @@ export interface Deps {
   db: Db;
   config: Config;
   keyring: Keyring;
+  /** Signs and verifies dashboard access tokens (derived from the keyring). */
+  authKey: Uint8Array;
   log: Logger;
   /** Absent when Coolify is not configured: provisioning then fails with a clear message. */
   provisioner?: Provisioner;

@@ -1,5 +1,6 @@
 import type { Config } from './config/config.js';
 import type { Deps } from './context.js';
+import { dashboardSigningKey } from './auth/keys.js';
 import { CoolifyClient } from './coolify/client.js';
 import { keyringFromBase64 } from './crypto/envelope.js';
 import { loadOrCreateLocalKey } from './crypto/local-key.js';
@@ -62,7 +63,9 @@ export async function startRuntime(
     log.warn(
       'Coolify is not configured: projects cannot be created until COOLIFY_URL and COOLIFY_TOKEN are set',
     );
-  const deps: Deps = { db: database.db, config, keyring: keyringFromBase64(key), log, provisioner };
+  const keyring = keyringFromBase64(key);
+  const authKey = dashboardSigningKey(keyring);
+  const deps: Deps = { db: database.db, config, keyring, authKey, log, provisioner };
   const runner = new JobRunner(deps, {
     ...DEFAULT_RUNNER_OPTIONS,
     concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,

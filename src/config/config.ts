@@ -70,6 +70,36 @@ const schema = z
       .int()
       .positive()
       .default(10 * 60_000),
+    /** Origins of the Studio deployments allowed to call the API with credentials. */
+    SUPAPLANE_STUDIO_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim().replace(/\/+$/, ''))
+          .filter(Boolean),
+      ),
+    /** Serve everything under this path prefix (e.g. /api) instead of at the root. */
+    SUPAPLANE_BASE_PATH: z
+      .string()
+      .default('')
+      .refine(
+        (v) => v === '' || /^\/[A-Za-z0-9/_-]*[^/]$/.test(v),
+        'must start with / and not end with /',
+      ),
+    SUPAPLANE_ADMIN_EMAIL: optionalString.refine(
+      (v) => v === undefined || /^[^@\s]+@[^@\s]+$/.test(v),
+      'must be an email address',
+    ),
+    SUPAPLANE_ADMIN_PASSWORD: optionalString.refine(
+      (v) => v === undefined || v.length >= 8,
+      'must be at least 8 characters',
+    ),
+    SUPAPLANE_ALLOW_SIGNUP: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -81,6 +111,13 @@ const schema = z
         path: ['SUPAPLANE_ENCRYPTION_KEY'],
         message:
           'is required when DATABASE_URL is set (only the embedded database may generate one)',
+      });
+    }
+    if (Boolean(c.SUPAPLANE_ADMIN_EMAIL) !== Boolean(c.SUPAPLANE_ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.SUPAPLANE_ADMIN_EMAIL ? 'SUPAPLANE_ADMIN_PASSWORD' : 'SUPAPLANE_ADMIN_EMAIL'],
+        message: 'SUPAPLANE_ADMIN_EMAIL and SUPAPLANE_ADMIN_PASSWORD must be set together',
       });
     }
     if (Boolean(c.COOLIFY_URL) !== Boolean(c.COOLIFY_TOKEN)) {

@@ -1,4 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
+import { dashboardSigningKey } from '../../src/auth/keys.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Deps } from '../../src/context.js';
 import { CoolifyClient } from '../../src/coolify/client.js';
@@ -71,10 +72,12 @@ export async function startHarness(
     requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
   });
   const real = new CoolifyProvisioner(client);
+  const keyring = keyringFromBase64(TEST_KEY);
   const deps: Deps = {
     db: db.db,
     config,
-    keyring: keyringFromBase64(TEST_KEY),
+    keyring,
+    authKey: dashboardSigningKey(keyring),
     log,
     provisioner: options.wrapProvisioner ? options.wrapProvisioner(real) : real,
   };

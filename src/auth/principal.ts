@@ -1,0 +1,8 @@
+/** Who is calling, once a transport has authenticated them. */
+export interface Principal {
+  userId: string;
+  email: string;
+  /** The dashboard session (JWT `session_id`), or absent for a personal access token. */
+  sessionId?: string;
+  via: 'session' | 'access_token';
+}

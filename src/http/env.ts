@@ -1,0 +1,30 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Principal } from '../auth/principal.js';
+import { invalid } from '../errors.js';
+
+export interface AppEnv {
+  Variables: {
+    principal: Principal;
+    requestId: string;
+  };
+}
+
+export type Router = OpenAPIHono<AppEnv>;
+
+/**
+ * A router whose schema validation failures become our 400 with a readable
+ * `message` (the first issue, with its path), never zod's raw output.
+ */
+export function newRouter(): Router {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+        throw invalid(`Invalid request: ${where}${issue?.message ?? 'malformed input'}`, {
+          issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
+      }
+    },
+  });
+}

@@ -1,0 +1,68 @@
+import { and, eq } from 'drizzle-orm';
+import type { Principal } from '../auth/principal.js';
+import type { Deps } from '../context.js';
+import {
+  memberships,
+  organizations,
+  projects,
+  type Organization,
+  type Project,
+  type Role,
+} from '../db/schema/index.js';
+import { AppError, notFound } from '../errors.js';
+import { isProjectRef } from './refs.js';
+
+/**
+ * What a role may do. `read` is every member; `write` changes project data (SQL,
+ * tables, auth users, storage, snippets); `admin` changes projects themselves and
+ * members; `owner` may delete the organization.
+ */
+export type Access = 'read' | 'write' | 'admin' | 'owner';
+
+const RANK: Record<Role, number> = { read_only: 0, developer: 1, administrator: 2, owner: 3 };
+const NEEDED: Record<Access, number> = { read: 0, write: 1, admin: 2, owner: 3 };
+
+export const roleAllows = (role: Role, access: Access) => RANK[role] >= NEEDED[access];
+
+function deny(role: Role, access: Access): AppError {
+  return new AppError(
+    'forbidden',
+    `Your role (${role}) does not allow this: it needs ${access} access`,
+  );
+}
+
+/** The organization by slug, if the caller is a member. Others get 404, not a hint it exists. */
+export async function requireOrganization(
+  deps: Pick<Deps, 'db'>,
+  principal: Principal,
+  slug: string,
+  access: Access = 'read',
+): Promise<{ organization: Organization; role: Role }> {
+  const [row] = await deps.db
+    .select({ organization: organizations, role: memberships.role })
+    .from(organizations)
+    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+    .where(and(eq(organizations.slug, slug), eq(memberships.userId, principal.userId)));
+  if (!row) throw notFound(`Organization ${slug}`);
+  if (!roleAllows(row.role, access)) throw deny(row.role, access);
+  return row;
+}
+
+/** The project by ref, if the caller belongs to its organization. Others get 404. */
+export async function requireProject(
+  deps: Pick<Deps, 'db'>,
+  principal: Principal,
+  ref: string,
+  access: Access = 'read',
+): Promise<{ project: Project; organization: Organization; role: Role }> {
+  if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
+  const [row] = await deps.db
+    .select({ project: projects, organization: organizations, role: memberships.role })
+    .from(projects)
+    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+    .where(and(eq(projects.ref, ref), eq(memberships.userId, principal.userId)));
+  if (!row || row.project.status === 'REMOVED') throw notFound(`Project ${ref}`);
+  if (!roleAllows(row.role, access)) throw deny(row.role, access);
+  return row;
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import { verifyAccessToken } from '../auth/access-token-jwt.js';
+import type { Principal } from '../auth/principal.js';
+import type { Deps } from '../context.js';
+import { accessTokens, sessions, users } from '../db/schema/index.js';
+import { AppError } from '../errors.js';
+
+export const PAT_PATTERN = /^sbp_[0-9a-f]{40}$/;
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const unauthorized = (message: string) => new AppError('unauthorized', message);
+
+/**
+ * Resolves an `Authorization: Bearer` value to a principal: a dashboard access
+ * token (JWT, whose session must still be live) or a personal access token.
+ */
+export async function authenticateBearer(
+  deps: Pick<Deps, 'db' | 'authKey'>,
+  header: string | undefined,
+): Promise<Principal> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!token) throw unauthorized('Missing bearer token in the Authorization header');
+  return token.startsWith('sbp_')
+    ? authenticateAccessToken(deps, token)
+    : authenticateSession(deps, token);
+}
+
+async function authenticateSession(
+  deps: Pick<Deps, 'db' | 'authKey'>,
+  token: string,
+): Promise<Principal> {
+  const claims = await verifyAccessToken(deps.authKey, token);
+  const [row] = await deps.db
+    .select({ email: users.email })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.id, claims.session_id),
+        eq(sessions.userId, claims.sub),
+        isNull(sessions.revokedAt),
+      ),
+    );
+  if (!row) throw unauthorized('Session has ended; sign in again');
+  return { userId: claims.sub, email: row.email, sessionId: claims.session_id, via: 'session' };
+}
+
+async function authenticateAccessToken(deps: Pick<Deps, 'db'>, token: string): Promise<Principal> {
+  if (!PAT_PATTERN.test(token)) throw unauthorized('Malformed access token');
+  const [row] = await deps.db
+    .select({
+      id: accessTokens.id,
+      userId: accessTokens.userId,
+      expiresAt: accessTokens.expiresAt,
+      lastUsedAt: accessTokens.lastUsedAt,
+      email: users.email,
+    })
+    .from(accessTokens)
+    .innerJoin(users, eq(users.id, accessTokens.userId))
+    .where(eq(accessTokens.tokenHash, hashToken(token)));
+  if (!row) throw unauthorized('Invalid or revoked access token');
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now())
+    throw unauthorized('Access token has expired');
+  // Last-used is informational: write it at most once a minute per token.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await deps.db
+      .update(accessTokens)
+      .set({ lastUsedAt: new Date() })
+      .where(eq(accessTokens.id, row.id));
+  }
+  return { userId: row.userId, email: row.email, via: 'access_token' };
+}
