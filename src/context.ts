@@ -16,4 +16,6 @@ export interface Deps {
   provisioner?: Provisioner;
   /** Wakes the local job runner after a job is enqueued (other processes poll). */
   wakeJobs?: () => void;
+  /** Asks for a reconcile tick soon, e.g. after a job handed work to Coolify. */
+  wakeReconciler?: () => void;
 }

@@ -23,6 +23,7 @@ async function main() {
     ...DEFAULT_RECONCILE_OPTIONS,
     settleTimeoutMs: config.SUPAPLANE_SETTLE_TIMEOUT_MS,
   });
+  runtime.deps.wakeReconciler = reconciler.poke;
   let stopping = false;
   const app = createApp(runtime.deps, { workersReady: () => !stopping });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>

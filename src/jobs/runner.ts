@@ -104,6 +104,8 @@ export class JobRunner {
       if (outcome.type === 'done') {
         await succeed(this.deps.db, job);
         this.emit(job, 'succeeded');
+        // The project now waits on Coolify; look again soon rather than at the next interval.
+        this.deps.wakeReconciler?.();
         return;
       }
       const deadline = job.deadlineAt ?? new Date(Date.now() + handler.waitBudgetMs);

@@ -149,25 +149,42 @@ function findOrphans(stacks: ObservedStack[], byRef: Map<string, Project>) {
   });
 }
 
-/** Runs `reconcileOnce` every `intervalMs` until stopped; a failed tick never stops the loop. */
+/**
+ * Runs `reconcileOnce` every `intervalMs` until stopped; a failed tick never stops
+ * the loop. `poke()` brings the next tick forward to at most `pokeDelayMs` away,
+ * so a burst of finished jobs costs one tick, not one per job.
+ */
 export function startReconciler(
   deps: Deps,
   intervalMs: number,
   options = DEFAULT_RECONCILE_OPTIONS,
+  pokeDelayMs = 1000,
 ) {
   let timer: NodeJS.Timeout | undefined;
-  let current: Promise<unknown> = Promise.resolve();
+  let nextAt = 0;
+  let running = false;
   let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  const schedule = (delay: number) => {
+    clearTimeout(timer);
+    nextAt = Date.now() + delay;
+    timer = setTimeout(tick, delay);
+  };
   const tick = () => {
+    running = true;
     current = reconcileOnce(deps, options)
       .then((r) => r.changes.length && deps.log.info({ changes: r.changes }, 'reconciled'))
       .catch((err: Error) => deps.log.error({ error: err.message }, 'reconcile tick failed'))
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, intervalMs);
+        running = false;
+        if (!stopped) schedule(intervalMs);
       });
   };
-  timer = setTimeout(tick, 0);
+  schedule(0);
   return {
+    poke() {
+      if (!stopped && !running && nextAt - Date.now() > pokeDelayMs) schedule(pokeDelayMs);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

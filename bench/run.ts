@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { BenchPostgres } from './lib/postgres.js';
+import { printTable, type Figure } from './lib/report.js';
+import { provisioningBurst } from './provisioning-burst.js';
+import { reconcileGrowth } from './reconcile-growth.js';
+import { startup } from './startup.js';
+
+type Scenario = (pg: BenchPostgres, smoke: boolean) => Promise<Figure[]>;
+
+const SCENARIOS: Record<string, Scenario> = {
+  burst: (pg, smoke) =>
+    provisioningBurst(
+      pg,
+      smoke
+        ? { projects: 5, latencyMs: 5, coolifyLimitPerMinute: 10_000, timeoutMs: 60_000 }
+        : { projects: 200, latencyMs: 50, coolifyLimitPerMinute: 200, timeoutMs: 360_000 },
+    ),
+  reconcile: (pg, smoke) =>
+    reconcileGrowth(pg, smoke ? [10, 30] : [100, 1000, 10_000], smoke ? 2 : 5),
+  startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
+};
+
+/**
+ * Every figure is a ratio to a baseline measured in the same run, because the
+ * machine is shared and noisy. `--smoke` runs tiny sizes to keep the harness alive;
+ * `--only a,b` picks scenarios.
+ */
+export async function runBenchmarks(smoke: boolean, only?: string[]): Promise<Figure[]> {
+  const pg = await BenchPostgres.start();
+  const figures: Figure[] = [
+    {
+      bench: 'setup',
+      metric: 'embedded Postgres start',
+      value: pg.startMs,
+      unit: 'ms',
+      goal: 'report (excluded)',
+      pass: true,
+    },
+  ];
+  try {
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      if (only && !only.includes(name)) continue;
+      figures.push(...(await scenario(pg, smoke)));
+    }
+  } finally {
+    await pg.stop();
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const smoke = process.argv.includes('--smoke');
+  const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+  const figures = await runBenchmarks(smoke, onlyArg?.slice('--only='.length).split(','));
+  printTable(figures);
+  if (!smoke) {
+    mkdirSync('bench/results', { recursive: true });
+    const out = { at: new Date().toISOString(), figures };
+    writeFileSync('bench/results/latest.json', JSON.stringify(out, null, 2));
+  }
+  process.exitCode = figures.every((f) => f.pass) ? 0 : 1;
+}
