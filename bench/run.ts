@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { BenchPostgres } from './lib/postgres.js';
 import { printTable, type Figure } from './lib/report.js';
+import { hotReads } from './hot-reads.js';
 import { provisioningBurst } from './provisioning-burst.js';
 import { reconcileGrowth } from './reconcile-growth.js';
 import { startup } from './startup.js';
@@ -17,6 +18,13 @@ const SCENARIOS: Record<string, Scenario> = {
     ),
   reconcile: (pg, smoke) =>
     reconcileGrowth(pg, smoke ? [10, 30] : [100, 1000, 10_000], smoke ? 2 : 5),
+  'hot-reads': (pg, smoke) =>
+    hotReads(
+      pg,
+      smoke
+        ? { projects: 50, connections: 4, durationS: 1, memoryRuns: 2, memoryDurationS: 1 }
+        : { projects: 10_000, connections: 64, durationS: 10, memoryRuns: 3, memoryDurationS: 30 },
+    ),
   startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
 };
 
@@ -40,7 +48,20 @@ export async function runBenchmarks(smoke: boolean, only?: string[]): Promise<Fi
   try {
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
-      figures.push(...(await scenario(pg, smoke)));
+      try {
+        figures.push(...(await scenario(pg, smoke)));
+      } catch (err) {
+        // One broken scenario must not hide the others' figures.
+        const message = (err as Error).message;
+        figures.push({
+          bench: name,
+          metric: `error: ${message}`,
+          value: NaN,
+          unit: '',
+          goal: 'runs',
+          pass: false,
+        });
+      }
     }
   } finally {
     await pg.stop();

@@ -1,0 +1,47 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { freePort } from '../../src/db/embedded.js';
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Resident set size of the server process, in MB (from /proc). */
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <args>` with PORT set and waits until `readyPath` answers 200. */
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  readyPath: string,
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(url + readyPath)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${args.join(' ')} did not become ready`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    url,
+    child,
+    rssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
