@@ -15,7 +15,7 @@ const noHonoOutsideHttp = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'drizzle/', '.supaplane/', '.test-data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'drizzle/', '.supaplane/', '.test-data/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,7 +7,7 @@ import { BENCH_KEY } from './lib/deps.js';
 import type { BenchPostgres } from './lib/postgres.js';
 import type { Figure } from './lib/report.js';
 import { seedHealthyProjects } from './lib/seed.js';
-import { startServer } from './lib/server-process.js';
+import { ensureBuilt, startServer } from './lib/server-process.js';
 
 export interface HotReadOptions {
   projects: number;
@@ -70,7 +70,7 @@ export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Fi
     detail: `/platform/projects/${seeded.refs[0]}`,
   };
   const figures: Figure[] = [];
-  const server = await startServer(['--import', 'tsx', 'src/main.ts'], env, '/ready');
+  const server = await startServer([ensureBuilt()], env, '/ready');
   try {
     for (const [name, path] of Object.entries(paths)) {
       const sample = await fetch(server.url + path, { headers });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { freePort } from '../src/db/embedded.js';
 import { startCoolifySim } from '../test/coolify-sim/index.js';
 import { BENCH_KEY } from './lib/deps.js';
+import { ensureBuilt } from './lib/server-process.js';
 import type { BenchPostgres } from './lib/postgres.js';
 import { median, type Figure } from './lib/report.js';
 import { seedHealthyProjects } from './lib/seed.js';
@@ -35,7 +36,7 @@ async function timeToReady(
   }
 }
 
-// The baseline: the same toolchain (node + tsx) starting a server that answers at once.
+// The baseline: plain node starting a server that answers at once.
 const BARE = `import { createServer } from 'node:http';
 createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1');`;
 
@@ -57,13 +58,12 @@ export async function startup(pg: BenchPostgres, projects: number, runs = 3): Pr
       SUPAPLANE_PROJECT_DOMAIN: 'bench.test',
       LOG_LEVEL: 'warn',
     };
+    const main = ensureBuilt();
     const supaplane: number[] = [];
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) {
-      bare.push(
-        await timeToReady(['--import', 'tsx', '--input-type=module', '-e', BARE], env, '/'),
-      );
-      supaplane.push(await timeToReady(['--import', 'tsx', 'src/main.ts'], env, '/ready'));
+      bare.push(await timeToReady(['--input-type=module', '-e', BARE], env, '/'));
+      supaplane.push(await timeToReady([main], env, '/ready'));
     }
     const ms = median(supaplane);
     const ratio = ms / median(bare);
@@ -78,7 +78,7 @@ export async function startup(pg: BenchPostgres, projects: number, runs = 3): Pr
       },
       {
         bench: 'startup',
-        metric: 'ratio to a bare node+tsx server',
+        metric: 'ratio to a bare node server',
         value: ratio,
         unit: '×',
         goal: 'report',

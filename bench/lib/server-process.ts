@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../../src/db/embedded.js';
 
@@ -44,4 +44,12 @@ export async function startServer(
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+let built = false;
+/** Bundles src/main.ts into dist/main.mjs once per run, exactly as `npm start` does. */
+export function ensureBuilt(): string {
+  if (!built) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  built = true;
+  return 'dist/main.mjs';
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fromRoot } from '../paths.js';
 
 /** Template for new projects. Existing projects keep the version they were created with. */
 export const CURRENT_TEMPLATE_VERSION = 'v1';
@@ -100,10 +101,7 @@ export async function loadTemplate(version: string): Promise<string> {
   if (!/^v\d+$/.test(version)) throw new Error(`Invalid template version: ${version}`);
   let text = cache.get(version);
   if (!text) {
-    const file = new URL(
-      `../../coolify-templates/supabase/${version}/docker-compose.yaml`,
-      import.meta.url,
-    );
+    const file = fromRoot('coolify-templates', 'supabase', version, 'docker-compose.yaml');
     text = readFile(file, 'utf8').catch((err: unknown) => {
       cache.delete(version); // cache only successes: a later deploy may add the folder
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
