@@ -15,7 +15,11 @@ export function seedProject(state: SimState, name: string): SimProject {
   return createProject(state, name, null);
 }
 
-export function seedServices(state: SimState, project: SimProject, services: SeedService[]): string[] {
+export function seedServices(
+  state: SimState,
+  project: SimProject,
+  services: SeedService[],
+): string[] {
   const env = project.environments[0]!;
   const ts = now();
   return services.map((s) => {
