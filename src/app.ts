@@ -5,14 +5,20 @@ import { newRouter } from './http/env.js';
 import { errorHandler } from './http/errors.js';
 import { studioCors } from './http/middleware/cors.js';
 import { mountRoutes } from './http/routes/index.js';
+import { metricsHandler, observeRequests } from './http/observability.js';
+import { requestObserver } from './observability/http-log.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 
 export interface AppOptions {
   /** Whether background workers are running; part of readiness. */
   workersReady?: () => boolean;
+  /** The runtime's registry (jobs, Coolify calls); a fresh one when absent. */
+  metrics?: Metrics;
 }
 
 /** The HTTP app. Used by main.ts and by tests through `app.request()`; does no I/O itself. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
+  const metrics = options.metrics ?? createMetrics({ db: deps.db });
   const root = newRouter();
   root.onError(errorHandler(deps.log));
   root.notFound((c) =>
@@ -24,9 +30,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     await next();
     c.header('x-request-id', requestId);
   });
+  root.use('*', observeRequests(requestObserver(deps.log, metrics)));
   root.use('*', studioCors(deps.config));
 
   root.get('/health', (c) => c.json({ status: 'ok' }));
+  root.get('/metrics', metricsHandler(metrics));
   root.get('/ready', async (c) => {
     const checks = { database: false, workers: options.workersReady?.() ?? true };
     try {

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig } from './config/config.js';
 import { createLogger } from './log.js';
 import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from './reconciler/reconcile.js';
 import { startRuntime } from './runtime.js';
+import { ensureAdmin } from './services/bootstrap.js';
 
 async function main() {
   let config;
@@ -18,6 +19,7 @@ async function main() {
   }
   const log = createLogger(config.LOG_LEVEL);
   const runtime = await startRuntime(config, log);
+  await ensureAdmin(runtime.deps);
   runtime.runner.start();
   const reconciler = startReconciler(runtime.deps, config.SUPAPLANE_RECONCILE_INTERVAL_MS, {
     ...DEFAULT_RECONCILE_OPTIONS,
@@ -25,7 +27,10 @@ async function main() {
   });
   runtime.deps.wakeReconciler = reconciler.poke;
   let stopping = false;
-  const app = createApp(runtime.deps, { workersReady: () => !stopping });
+  const app = createApp(runtime.deps, {
+    workersReady: () => !stopping,
+    metrics: runtime.metrics,
+  });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
     log.info({ port: info.port }, 'Supaplane listening'),
   );

@@ -8,6 +8,7 @@ import { connect, migrateDatabase, type Database } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { DEFAULT_RUNNER_OPTIONS, JobRunner } from './jobs/runner.js';
 import type { Logger } from './log.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { CoolifyProvisioner } from './provisioner/coolify-driver.js';
 import type { Provisioner } from './provisioner/provisioner.js';
 
@@ -15,6 +16,7 @@ export interface Runtime {
   deps: Deps;
   database: Database;
   runner: JobRunner;
+  metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function startRuntime(
     loadOrCreateLocalKey(config.SUPAPLANE_DATA_DIR, (msg) => log.warn(msg));
   await migrateDatabase(url);
   const database = connect(url);
+  const metrics = createMetrics({ db: database.db, log: (msg) => log.warn(msg) });
   const coolify =
     config.COOLIFY_URL && config.COOLIFY_TOKEN
       ? new CoolifyProvisioner(
@@ -54,6 +57,7 @@ export async function startRuntime(
             token: config.COOLIFY_TOKEN,
             timeoutMs: config.COOLIFY_TIMEOUT_MS,
             requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+            onCall: metrics.observeCoolifyCall,
           }),
         )
       : undefined;
@@ -73,10 +77,12 @@ export async function startRuntime(
     pollMs: config.SUPAPLANE_JOB_POLL_MS,
   });
   deps.wakeJobs = runner.poke;
+  metrics.trackRunner(runner);
   return {
     deps,
     database,
     runner,
+    metrics,
     async stop() {
       await runner.drain();
       await database.close();

@@ -38,6 +38,11 @@ describe('config', () => {
     writeFileSync(file, 'file-token\n');
     const c = parseConfig({ COOLIFY_URL: 'http://coolify.test', COOLIFY_TOKEN_FILE: file });
     expect(c.COOLIFY_TOKEN).toBe('file-token');
+    // Compose passes unset variables through as empty strings; the file must still win.
+    expect(
+      parseConfig({ COOLIFY_URL: 'http://c.test', COOLIFY_TOKEN: '', COOLIFY_TOKEN_FILE: file })
+        .COOLIFY_TOKEN,
+    ).toBe('file-token');
     expect(() => parseConfig({ COOLIFY_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(
       /COOLIFY_TOKEN_FILE/,
     );

@@ -64,6 +64,8 @@ const schema = z
       .positive()
       .default(5 * 60_000),
     SUPAPLANE_JOB_POLL_MS: z.coerce.number().int().positive().default(500),
+    /** Requests per minute each token may make to /v1 (per Supaplane process). */
+    SUPAPLANE_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
     /** How long COMING_UP, RESTORING… may last before the project counts as failed. */
     SUPAPLANE_SETTLE_TIMEOUT_MS: z.coerce
       .number()
@@ -143,7 +145,8 @@ function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefi
   const out: Record<string, string | undefined> = { ...env };
   for (const name of SECRET_NAMES) {
     const file = env[`${name}_FILE`];
-    if (out[name] === undefined && file) {
+    // An empty NAME (as compose files often pass through) must not hide NAME_FILE.
+    if (!out[name] && file) {
       try {
         out[name] = readFileSync(file, 'utf8').trim();
       } catch (err) {

@@ -109,6 +109,14 @@ export class CoolifyClient {
       path: `/services/${enc(uuid)}`,
       schema: serviceSchema,
     });
+  /** Every service of the team; `docker_compose_raw` is present only with `read:sensitive`. */
+  listServices = () =>
+    this.call({
+      method: 'GET',
+      endpoint: '/services',
+      path: '/services',
+      schema: z.array(z.object({ uuid: z.string(), docker_compose_raw: z.string().nullish() })),
+    });
   deleteService = (uuid: string, flags: DeleteServiceFlags) =>
     this.call({
       method: 'DELETE',
@@ -124,6 +132,20 @@ export class CoolifyClient {
       path: `/services/${enc(uuid)}/envs/bulk`,
       body: { data },
       schema: envListSchema,
+    });
+  listEnvs = (uuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/services/{uuid}/envs',
+      path: `/services/${enc(uuid)}/envs`,
+      schema: envListSchema,
+    });
+  deleteEnv = (uuid: string, envUuid: string) =>
+    this.call({
+      method: 'DELETE',
+      endpoint: '/services/{uuid}/envs/{env_uuid}',
+      path: `/services/${enc(uuid)}/envs/${enc(envUuid)}`,
+      schema: messageSchema,
     });
   startService = (uuid: string) => this.action(uuid, 'start');
   stopService = (uuid: string) => this.action(uuid, 'stop');

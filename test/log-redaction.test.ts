@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProjectSecrets } from '../src/secrets/store.js';
+import { createProject } from '../src/services/projects.js';
+import { startApiHarness, type ApiHarness, type SignedInUser } from './support/api.js';
+import { TEST_KEY } from './support/harness.js';
+
+/**
+ * Every log line Supaplane writes while it creates a project (with a retried
+ * Coolify failure) and answers HTTP calls that carry keys in headers, queries
+ * and bodies: none may contain a secret.
+ */
+describe('logs never contain a secret', () => {
+  let h: ApiHarness;
+  let user: SignedInUser;
+  let ref: string;
+
+  beforeAll(async () => {
+    h = await startApiHarness();
+    user = await h.signIn('owner');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('across a create and HTTP calls, at debug level', async () => {
+    // A failed env upload logs a retry with Coolify's error text.
+    h.sim.inject({ method: 'PATCH', path: '/services/{uuid}/envs/bulk', kind: '500', times: 1 });
+    const project = await createProject(h.deps, {
+      actor: { id: user.user.id },
+      input: { organizationId: h.org.id, name: 'Secretive' },
+    });
+    ref = project.ref;
+    await h.settle(ref, 'ACTIVE_HEALTHY');
+    const secrets = (await loadProjectSecrets(h.db.db, h.deps.keyring, project.id))!;
+    expect(secrets.SUPABASE_SERVICE_KEY).toBeTruthy();
+
+    const anon = secrets.SUPABASE_ANON_KEY;
+    const service = secrets.SUPABASE_SERVICE_KEY;
+    const calls: [string, string, Parameters<ApiHarness['call']>[2]][] = [
+      ['GET', `/platform/projects/${ref}/settings`, { as: user }],
+      ['GET', `/v1/projects/${ref}/api-keys?reveal=true`, { as: user }],
+      ['GET', `/platform/projects/${ref}?apikey=${service}`, { as: user }],
+      [
+        'GET',
+        `/no/such/route?token=${service}`,
+        { headers: { apikey: anon, Cookie: `s=${service}` } },
+      ],
+      [
+        'POST',
+        '/auth/v1/token?grant_type=password',
+        {
+          body: { email: user.user.email, password: 'correct horse battery' },
+        },
+      ],
+      [
+        'POST',
+        `/platform/pg-meta/${ref}/query`,
+        {
+          as: user,
+          headers: { 'x-connection-encrypted': service },
+          body: { query: `select '${secrets.JWT_SECRET}'` },
+        },
+      ],
+      ['GET', '/metrics', {}],
+      ['GET', '/ready', { token: service }],
+    ];
+    for (const [method, path, options] of calls) await h.call(method, path, options);
+
+    const forbidden = new Map<string, string>(
+      Object.entries(secrets).filter(([name]) => name !== 'DASHBOARD_USERNAME'),
+    );
+    forbidden.set('COOLIFY_TOKEN', h.sim.token);
+    forbidden.set('SUPAPLANE_ENCRYPTION_KEY', TEST_KEY);
+    forbidden.set('dashboard access token', user.token);
+    forbidden.set('user password', 'correct horse battery');
+
+    // The logs were really written: request lines, job lines, the retry.
+    const lines = h.logLines;
+    expect(lines.some((l) => l.includes('"route":"/ready"') && l.includes('"status":'))).toBe(true);
+    expect(lines.some((l) => l.includes('"route":"unmatched"'))).toBe(true);
+    expect(lines.some((l) => /job will retry/.test(l))).toBe(true);
+
+    const leaks = lines.flatMap((l, i) =>
+      [...forbidden].filter(([, value]) => l.includes(value)).map(([name]) => `line ${i}: ${name}`),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
