@@ -5,14 +5,16 @@ import { conflict, invalid } from '../errors.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
+/** For a normalized email; `@localhost` addresses are allowed for local installs. */
+export const isValidEmail = (email: string) =>
+  /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || /^[^@\s]+@localhost$/.test(email);
+
 export async function createUser(
   deps: Pick<Deps, 'db'>,
   input: { email: string; password: string },
 ): Promise<User> {
   const email = normalizeEmail(input.email);
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) && !/^[^@\s]+@localhost$/.test(email)) {
-    throw invalid('A valid email address is required');
-  }
+  if (!isValidEmail(email)) throw invalid('A valid email address is required');
   if (input.password.length < 8) throw invalid('Password must be at least 8 characters');
   const passwordHash = await hashPassword(input.password);
   const [row] = await deps.db

@@ -21,6 +21,8 @@ export function studioCors(config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>) {
       'x-connection-encrypted',
       'x-pg-application-name',
       'x-client-info',
+      // auth-js sends it on every /auth/v1 call.
+      'x-supabase-api-version',
       'idempotency-key',
       'baggage',
       'sentry-trace',

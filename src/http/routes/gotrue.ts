@@ -1,0 +1,232 @@
+import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { LoginRateLimiter } from '../../auth/login-rate-limit.js';
+import type { Deps } from '../../context.js';
+import { AppError, invalid, type ErrorCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { getAccount, updateAccount } from '../../services/account.js';
+import {
+  refreshSession,
+  signInWithPassword,
+  signOut,
+  type AuthFailure,
+} from '../../services/sessions.js';
+import { newRouter, type AppEnv, type Router } from '../env.js';
+import { requireAuth } from '../middleware/auth.js';
+import { secured } from './secured.js';
+import { bearer, jsonBody, jsonResponse } from './v1-schemas.js';
+import {
+  GoTrueSession,
+  GoTrueUser,
+  gotrueErrors,
+  renderSession,
+  renderUser,
+} from './gotrue-views.js';
+
+const tags = ['Dashboard auth (GoTrue-compatible)'];
+
+const TokenBody = z.object({
+  email: z.string().max(320).optional(),
+  password: z.string().max(1024).optional(),
+  refresh_token: z.string().max(512).optional(),
+  gotrue_meta_security: z.unknown().optional().openapi({ description: 'Captcha token; ignored' }),
+});
+
+const token = createRoute({
+  method: 'post',
+  path: '/token',
+  tags,
+  summary: 'Sign in with a password, or exchange a refresh token (rotated on every use)',
+  request: {
+    query: z.object({ grant_type: z.enum(['password', 'refresh_token']) }),
+    body: jsonBody(TokenBody),
+  },
+  responses: { 200: jsonResponse(GoTrueSession), ...gotrueErrors },
+});
+
+const getUser = createRoute({
+  method: 'get',
+  path: '/user',
+  tags,
+  summary: 'The signed-in user',
+  security: bearer,
+  responses: { 200: jsonResponse(GoTrueUser), ...gotrueErrors },
+});
+
+const putUser = createRoute({
+  method: 'put',
+  path: '/user',
+  tags,
+  summary: 'Change the email or password (a password change ends the other sessions)',
+  security: bearer,
+  request: {
+    body: jsonBody(
+      z.object({
+        email: z.string().max(320).optional(),
+        password: z.string().max(1024).optional(),
+        data: z.record(z.string(), z.unknown()).optional().openapi({
+          description: 'User metadata; accepted but not stored (Supaplane keeps none)',
+        }),
+        nonce: z.string().optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(GoTrueUser), ...gotrueErrors },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags,
+  summary: 'End sessions: global (default) all of the user’s, local this one, others the rest',
+  security: bearer,
+  request: { query: z.object({ scope: z.enum(['global', 'local', 'others']).default('global') }) },
+  responses: { 204: { description: 'Signed out' }, ...gotrueErrors },
+});
+
+/** Mounted at /auth/v1: what Studio's auth-js client (NEXT_PUBLIC_GOTRUE_URL) calls. No apikey needed. */
+export function gotrueRoutes(deps: Deps): Router {
+  const router = newRouter();
+  router.onError(gotrueErrorHandler(deps.log));
+  const limiter = new LoginRateLimiter();
+  const auth = requireAuth(deps);
+
+  router.get('/health', (c) =>
+    c.json({ name: 'GoTrue', version: 'supaplane', description: 'Supaplane dashboard auth' }),
+  );
+  router.get('/settings', (c) =>
+    c.json({
+      external: { email: true, phone: false, anonymous_users: false, saml: false },
+      disable_signup: !deps.config.SUPAPLANE_ALLOW_SIGNUP,
+      mailer_autoconfirm: true,
+      phone_autoconfirm: false,
+      sms_provider: '',
+      saml_enabled: false,
+    }),
+  );
+
+  router.openapi(token, async (c) => {
+    const { grant_type } = c.req.valid('query');
+    const body = c.req.valid('json');
+    c.header('Cache-Control', 'no-store');
+    if (grant_type === 'refresh_token') {
+      if (!body.refresh_token) throw invalid('refresh_token is required');
+      const issued = await refreshSession(deps, { input: { refreshToken: body.refresh_token } });
+      return c.json(renderSession(issued), 200);
+    }
+    if (!body.email || body.password === undefined) {
+      throw invalid('email and password are required');
+    }
+    const issued = await signInWithPassword(deps, {
+      input: { email: body.email, password: body.password },
+      client: { address: clientAddress(c) },
+      limiter,
+    });
+    return c.json(renderSession(issued), 200);
+  });
+
+  router.openapi(secured(getUser, auth), async (c) =>
+    c.json(renderUser(await getAccount(deps, c.get('principal'))), 200),
+  );
+  router.openapi(secured(putUser, auth), async (c) => {
+    const body = c.req.valid('json');
+    const account = await updateAccount(deps, {
+      principal: c.get('principal'),
+      input: { email: body.email, password: body.password },
+    });
+    return c.json(renderUser(account), 200);
+  });
+
+  router.openapi(secured(logout, auth), async (c) => {
+    await signOut(deps, { principal: c.get('principal'), input: c.req.valid('query') });
+    return c.body(null, 204);
+  });
+  return router;
+}
+
+/**
+ * The address failed sign-ins are counted against. Behind a reverse proxy (the
+ * peer is a loopback or private address) it is the last X-Forwarded-For hop, the
+ * one the proxy itself appended; a client connecting directly cannot choose it.
+ */
+function clientAddress(c: Context<AppEnv>): string {
+  const peer = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket
+    ?.remoteAddress;
+  const forwarded = c.req
+    .header('x-forwarded-for')
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
+  if (forwarded && (!peer || isPrivateAddress(peer)) && isIP(forwarded)) return forwarded;
+  return peer ?? 'unknown';
+}
+
+function isPrivateAddress(ip: string): boolean {
+  const v4 = ip.replace(/^::ffff:/, '');
+  return (
+    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(v4) ||
+    ip === '::1' ||
+    /^f[cd]/i.test(ip)
+  );
+}
+
+const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
+  invalid_credentials: 400,
+  refresh_token_not_found: 400,
+  refresh_token_already_used: 400,
+  session_not_found: 401,
+  bad_jwt: 401,
+  over_request_rate_limit: 429,
+  weak_password: 422,
+  same_password: 422,
+  email_exists: 422,
+};
+
+const CODE_STATUS: Record<ErrorCode, [ContentfulStatusCode, string]> = {
+  validation: [400, 'validation_failed'],
+  unauthorized: [401, 'bad_jwt'],
+  forbidden: [403, 'not_admin'],
+  not_found: [404, 'user_not_found'],
+  conflict: [422, 'conflict'],
+  precondition: [422, 'validation_failed'],
+  rate_limited: [429, 'over_request_rate_limit'],
+  upstream_unavailable: [503, 'unexpected_failure'],
+  internal: [500, 'unexpected_failure'],
+};
+
+/**
+ * GoTrue's error body: `{code, error_code, msg}`; auth-js shows `msg`, Studio's own
+ * fetchers read `message`, so both are there. Every auth failure is a 401 (GoTrue
+ * uses 403 for some), because older auth-js only treats 401 and 404 as "already
+ * signed out" when signing out.
+ */
+function gotrueErrorHandler(log: Logger): ErrorHandler<AppEnv> {
+  return (err, c) => {
+    let status: ContentfulStatusCode = 500;
+    let errorCode = 'unexpected_failure';
+    let message = 'Internal error';
+    if (err instanceof AppError) {
+      const reason = err.details?.reason as AuthFailure | undefined;
+      [status, errorCode] = CODE_STATUS[err.code];
+      if (reason && reason in REASON_STATUS) [status, errorCode] = [REASON_STATUS[reason], reason];
+      if (err.code === 'unauthorized' && !reason && !c.req.header('authorization')) {
+        errorCode = 'no_authorization';
+      }
+      message = err.message;
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+    } else if (err instanceof HTTPException) {
+      status = err.status as ContentfulStatusCode;
+      errorCode = status === 400 ? 'bad_json' : 'validation_failed';
+      message = err.message || 'Request failed';
+    } else {
+      log.error({ err: err.message, stack: err.stack }, 'unhandled error in dashboard auth');
+    }
+    return c.json({ code: status, error_code: errorCode, msg: message, message }, status);
+  };
+}
