@@ -38,6 +38,8 @@ export async function requireOrganization(
   slug: string,
   access: Access = 'read',
 ): Promise<{ organization: Organization; role: Role }> {
+  // Anything that cannot be a slug (NUL bytes included) is simply not found.
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
   const [row] = await deps.db
     .select({ organization: organizations, role: memberships.role })
     .from(organizations)
