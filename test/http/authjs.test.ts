@@ -6,7 +6,7 @@ import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.
 // The same client Studio uses for dashboard sign-in (packages/common/gotrue.ts),
 // talking to Supaplane's /auth/v1 through the app's fetch.
 let h: ApiHarness;
-let auth: AuthClient;
+let auth: InstanceType<typeof AuthClient>;
 const email = 'studio-user@example.com';
 const password = 'a long enough password';
 
