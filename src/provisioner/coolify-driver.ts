@@ -69,9 +69,28 @@ export class CoolifyProvisioner implements Provisioner {
     return created.uuid;
   }
 
-  async applyEnv(stackId: string, env: Record<string, string>): Promise<void> {
-    const data = Object.entries(env).map(([key, value]) => ({ key, value, is_literal: false }));
-    await this.coolify.upsertEnvs(stackId, data);
+  async applyEnv(
+    stackId: string,
+    env: Record<string, string>,
+    options: { literal?: boolean } = {},
+  ): Promise<void> {
+    const data = Object.entries(env).map(([key, value]) => ({
+      key,
+      value,
+      is_literal: options.literal ?? false,
+    }));
+    if (data.length) await this.coolify.upsertEnvs(stackId, data);
+  }
+
+  async removeEnv(stackId: string, keys: readonly string[]): Promise<void> {
+    if (!keys.length) return;
+    const wanted = new Set(keys);
+    for (const env of await this.coolify.listEnvs(stackId)) {
+      if (!wanted.has(env.key) || !env.uuid) continue;
+      await this.coolify.deleteEnv(stackId, env.uuid).catch((err: unknown) => {
+        if (!is(err, 404, /not found/i)) throw err; // deleted meanwhile: the goal is met
+      });
+    }
   }
 
   async start(stackId: string): Promise<void> {

@@ -32,7 +32,14 @@ export interface Provisioner {
   /** Stacks already created for this ref, oldest first (a resumed create must not make a second). */
   findStacks(groupId: string, ref: string): Promise<string[]>;
   createStack(spec: ProjectStackSpec): Promise<string>;
-  applyEnv(stackId: string, env: Record<string, string>): Promise<void>;
+  /** Upserts env vars; `literal` ones are written single-quoted (no `$` interpolation). */
+  applyEnv(
+    stackId: string,
+    env: Record<string, string>,
+    options?: { literal?: boolean },
+  ): Promise<void>;
+  /** Deletes env vars by key; keys that are not set are ignored. */
+  removeEnv(stackId: string, keys: readonly string[]): Promise<void>;
   start(stackId: string): Promise<void>;
   stop(stackId: string): Promise<void>;
   restart(stackId: string): Promise<void>;

@@ -8,6 +8,7 @@ import { enqueue, type JobKind } from '../jobs/queue.js';
 import { CURRENT_TEMPLATE_VERSION } from '../provisioner/template.js';
 import { generateProjectSecrets } from '../secrets/generate.js';
 import { saveProjectSecrets } from '../secrets/store.js';
+import { seedApiKeys } from './api-keys.js';
 import { getOrganization } from './organizations.js';
 import { isProjectRef, newProjectRef } from './refs.js';
 import { transition } from './transitions.js';
@@ -23,6 +24,8 @@ export interface CreateProjectInput {
   serverUuid?: string;
   /** Makes a retried create return the first project instead of making another. */
   idempotencyKey?: string;
+  /** The database password (`db_pass`); generated when absent. */
+  dbPassword?: string;
 }
 
 export async function createProject(
@@ -46,6 +49,7 @@ export async function createProject(
     if (existing) return existing;
   }
   const secrets = await generateProjectSecrets();
+  if (input.dbPassword !== undefined) secrets.POSTGRES_PASSWORD = checkDbPassword(input.dbPassword);
   for (let tries = 0; ; tries++) {
     const ref = newProjectRef();
     try {
@@ -63,6 +67,7 @@ export async function createProject(
           .returning();
         const project = row!;
         await saveProjectSecrets(tx, deps.keyring, project.id, secrets);
+        await seedApiKeys(tx, project.id);
         await tx.insert(auditLog).values({
           actor: actor.id,
           action: 'project.create',
@@ -95,7 +100,7 @@ export async function createProject(
 
 /** Which states each operation may start from, and the state it moves the project to. */
 const OPERATIONS: Record<
-  Exclude<JobKind, 'create'>,
+  Exclude<JobKind, 'create' | 'apply-env'>,
   { from: readonly ProjectStatus[]; to: ProjectStatus; verb: string }
 > = {
   pause: {
@@ -228,3 +233,13 @@ function isUniqueViolation(err: unknown, constraint: string): boolean {
 }
 
 class DuplicateCreate extends Error {}
+
+/** The password goes into postgres:// URIs and Coolify's .env unescaped (see template.ts). */
+function checkDbPassword(password: string): string {
+  if (!/^[A-Za-z0-9._~-]{8,128}$/.test(password)) {
+    throw invalid(
+      'db_pass must be 8–128 characters of letters, digits and . _ ~ - (it is used in connection URIs)',
+    );
+  }
+  return password;
+}

@@ -1,5 +1,16 @@
 import type { Deps } from '../../context.js';
 import type { Router } from '../env.js';
+import { gotrueRoutes } from './gotrue.js';
+import { platformContentRoutes } from './platform-content.js';
+import { platformIdentityRoutes } from './platform-identity.js';
+import { platformMemberRoutes } from './platform-members.js';
+import { platformMiscRoutes } from './platform-misc.js';
+import { platformOrganizationRoutes } from './platform-organizations.js';
+import { platformProjectConfigRoutes } from './platform-project-config.js';
+import { platformProjectLifecycleRoutes } from './platform-project-lifecycle.js';
+import { platformProjectRoutes } from './platform-projects.js';
+import { platformProxyRoutes } from './platform-proxy.js';
+import { mountManagementApi } from './v1.js';
 
 /**
  * Every transport route, by prefix. Studio calls /platform/** and /v1/** on one
@@ -7,4 +18,15 @@ import type { Router } from '../env.js';
  */
 export function mountRoutes(root: Router, _deps: Deps): void {
   void root;
+  root.route('/auth/v1', gotrueRoutes(_deps));
+  root.route('/platform', platformIdentityRoutes(_deps));
+  root.route('/platform', platformProjectRoutes(_deps));
+  root.route('/platform', platformProjectLifecycleRoutes(_deps));
+  root.route('/platform', platformProjectConfigRoutes(_deps));
+  root.route('/platform', platformContentRoutes(_deps));
+  root.route('/platform', platformMiscRoutes(_deps));
+  root.route('/platform/organizations', platformOrganizationRoutes(_deps));
+  root.route('/platform/organizations', platformMemberRoutes(_deps));
+  root.route('/', platformProxyRoutes(_deps));
+  mountManagementApi(root, _deps);
 }

@@ -1,4 +1,5 @@
 import type { JobKind } from '../queue.js';
+import { applyEnvHandler } from './apply-env.js';
 import { createHandler } from './create.js';
 import { deleteHandler } from './delete.js';
 import { pauseHandler, restartHandler, restoreHandler } from './power.js';
@@ -10,4 +11,5 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   restore: restoreHandler,
   restart: restartHandler,
   delete: deleteHandler,
+  'apply-env': applyEnvHandler,
 };

@@ -1,0 +1,32 @@
+import type { Deps } from '../../context.js';
+import { newRouter, type Router } from '../env.js';
+import { requireAuth } from '../middleware/auth.js';
+import { idempotency } from '../middleware/idempotency.js';
+import { rateLimit } from '../middleware/rate-limit.js';
+import { openApiRoutes } from './openapi.js';
+import { platformAccessTokenRoutes } from './platform-access-tokens.js';
+import { v1ApiKeyRoutes } from './v1-api-keys.js';
+import { v1DatabaseRoutes } from './v1-database.js';
+import { v1OrganizationRoutes } from './v1-organizations.js';
+import { v1ProjectRoutes } from './v1-projects.js';
+import { v1SecretRoutes } from './v1-secrets.js';
+
+/**
+ * The Supabase Management API (`/v1`), Studio's access-token page, and the
+ * OpenAPI document with its interactive reference. Endpoints of the Management
+ * API that are not here answer 404 with a message (the app's notFound).
+ */
+export function mountManagementApi(root: Router, deps: Deps): void {
+  const v1 = newRouter();
+  v1.use('*', requireAuth(deps));
+  v1.use('*', rateLimit({ perMinute: deps.config.SUPAPLANE_API_RATE_LIMIT_PER_MINUTE }));
+  v1.use('*', idempotency());
+  v1OrganizationRoutes(deps, v1);
+  v1ProjectRoutes(deps, v1);
+  v1ApiKeyRoutes(deps, v1);
+  v1DatabaseRoutes(deps, v1);
+  v1SecretRoutes(deps, v1);
+  root.route('/v1', v1);
+  root.route('/platform/profile/access-tokens', platformAccessTokenRoutes(deps));
+  openApiRoutes(root, deps.config);
+}

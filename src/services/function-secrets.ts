@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Principal } from '../auth/principal.js';
+import type { Deps } from '../context.js';
+import { open, seal, type Keyring } from '../crypto/envelope.js';
+import type { Tx } from '../db/client.js';
+import { functionSecrets } from '../db/schema/index.js';
+import { invalid } from '../errors.js';
+import { loadTemplate, PROJECT_SECRET_KEYS, referencedVariables } from '../provisioner/template.js';
+import { loadProjectSecrets } from '../secrets/store.js';
+import { requireProject } from './access.js';
+import { lockProjectForEnvChange, scheduleEnvApply } from './env-changes.js';
+import { projectPublicUrl } from './urls.js';
+
+/**
+ * Edge-function secrets: one AES-256-GCM envelope per secret, applied to the stack
+ * as Coolify env vars (every container of a Coolify service reads the service
+ * `.env`, so the functions runtime sees them as `Deno.env`).
+ */
+
+// The project id and name are the AAD: an envelope moved to another row fails to open.
+const aadFor = (projectId: number, name: string) => `function-secret:${projectId}:${name}`;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export interface SecretView {
+  name: string;
+  /** A sha256 digest of the value, as the Supabase API lists secrets; never the value. */
+  value: string;
+  updated_at?: string;
+}
+
+/** Every function secret in clear, for the apply-env job. */
+export async function functionSecretsEnv(
+  tx: Tx,
+  keyring: Keyring,
+  projectId: number,
+): Promise<Record<string, string>> {
+  const rows = await tx
+    .select()
+    .from(functionSecrets)
+    .where(eq(functionSecrets.projectId, projectId));
+  return Object.fromEntries(rows.map((r) => [r.name, open(keyring, r, aadFor(projectId, r.name))]));
+}
+
+/**
+ * Lists secrets as digests, with the SUPABASE_* values the functions container
+ * gets from the stack itself, like Supabase's own list. SUPABASE_DB_URL is left
+ * out: its digest would let any member test guesses of the database password.
+ */
+export async function listFunctionSecrets(
+  deps: Pick<Deps, 'db' | 'keyring' | 'config'>,
+  { actor, input }: { actor: Principal; input: { ref: string } },
+): Promise<SecretView[]> {
+  const { project } = await requireProject(deps, actor, input.ref, 'read');
+  const rows = await deps.db
+    .select()
+    .from(functionSecrets)
+    .where(eq(functionSecrets.projectId, project.id))
+    .orderBy(functionSecrets.name);
+  const builtIn: SecretView[] = [];
+  const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
+  if (secrets) {
+    const fixed: Record<string, string> = {
+      SUPABASE_ANON_KEY: secrets.SUPABASE_ANON_KEY,
+      SUPABASE_SERVICE_ROLE_KEY: secrets.SUPABASE_SERVICE_KEY,
+      SUPABASE_URL: projectPublicUrl(deps.config, project.ref),
+    };
+    for (const [name, value] of Object.entries(fixed)) builtIn.push({ name, value: sha256(value) });
+  }
+  return [
+    ...builtIn,
+    ...rows.map((r) => ({
+      name: r.name,
+      value: sha256(open(deps.keyring, r, aadFor(project.id, r.name))),
+      updated_at: r.updatedAt.toISOString(),
+    })),
+  ];
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MAX_VALUE = 24_576;
+
+/** Names the stack itself uses: a secret with one of them would overwrite the stack's value. */
+async function reservedNames(templateVersion: string): Promise<Set<string>> {
+  const names = new Set<string>(referencedVariables(await loadTemplate(templateVersion)));
+  for (const key of PROJECT_SECRET_KEYS) names.add(key);
+  return names;
+}
+
+function checkSecret(name: string, value: string, reserved: Set<string>): void {
+  if (!NAME.test(name) || name.length > 256) {
+    throw invalid(
+      `Secret name "${name.slice(0, 80)}" must be letters, digits and _ (not starting with a digit), at most 256 characters`,
+    );
+  }
+  if (/^SUPABASE_/i.test(name))
+    throw invalid(`Secret name "${name}" must not start with SUPABASE_`);
+  if (/^(SERVICE_|COOLIFY_)/i.test(name) || reserved.has(name)) {
+    throw invalid(`Secret name "${name}" is reserved by the project's stack`);
+  }
+  if (value.length > MAX_VALUE)
+    throw invalid(`Secret ${name} is longer than ${MAX_VALUE} characters`);
+  // Coolify writes values into a single-quoted .env line and trims them.
+  if (/['\r\n\0]/.test(value) || value !== value.trim()) {
+    throw invalid(
+      `Secret ${name}: values cannot contain quotes (') or line breaks, nor start or end with whitespace`,
+    );
+  }
+}
+
+/** Creates or replaces secrets, then applies them (restarting a running stack). */
+export async function setFunctionSecrets(
+  deps: Deps,
+  {
+    actor,
+    input,
+  }: { actor: Principal; input: { ref: string; secrets: { name: string; value: string }[] } },
+): Promise<void> {
+  const { project } = await requireProject(deps, actor, input.ref, 'write');
+  if (input.secrets.length === 0) throw invalid('At least one secret is required');
+  const reserved = await reservedNames(project.templateVersion);
+  const byName = new Map<string, string>();
+  for (const s of input.secrets) {
+    checkSecret(s.name, s.value, reserved);
+    byName.set(s.name, s.value); // the last of duplicate names wins
+  }
+  await deps.db.transaction(async (tx) => {
+    const locked = await lockProjectForEnvChange(tx, project.id);
+    for (const [name, value] of byName) {
+      const envelope = seal(deps.keyring, value, aadFor(project.id, name));
+      await tx
+        .insert(functionSecrets)
+        .values({ projectId: project.id, name, ...envelope })
+        .onConflictDoUpdate({
+          target: [functionSecrets.projectId, functionSecrets.name],
+          set: { ...envelope, updatedAt: new Date() },
+        });
+    }
+    await scheduleEnvApply(tx, locked, {
+      actor: actor.userId,
+      action: 'project.secrets.set',
+      detail: { names: [...byName.keys()] },
+    });
+  });
+  deps.wakeJobs?.();
+}
+
+/** Deletes secrets by name (unknown names are ignored), then applies the change. */
+export async function deleteFunctionSecrets(
+  deps: Deps,
+  { actor, input }: { actor: Principal; input: { ref: string; names: string[] } },
+): Promise<void> {
+  const { project } = await requireProject(deps, actor, input.ref, 'write');
+  const names = [...new Set(input.names)];
+  if (names.length === 0) throw invalid('At least one secret name is required');
+  await deps.db.transaction(async (tx) => {
+    const locked = await lockProjectForEnvChange(tx, project.id);
+    const deleted = await tx
+      .delete(functionSecrets)
+      .where(and(eq(functionSecrets.projectId, project.id), inArray(functionSecrets.name, names)))
+      .returning({ name: functionSecrets.name });
+    if (deleted.length === 0) return;
+    await scheduleEnvApply(tx, locked, {
+      actor: actor.userId,
+      action: 'project.secrets.delete',
+      detail: { names: deleted.map((d) => d.name) },
+      removeKeys: deleted.map((d) => d.name),
+    });
+  });
+  deps.wakeJobs?.();
+}

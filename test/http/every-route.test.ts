@@ -1,0 +1,219 @@
+import { SignJWT } from 'jose';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAccessToken } from '../../src/auth/access-token-jwt.js';
+import { createOrganization } from '../../src/services/organizations.js';
+import { createProject } from '../../src/services/projects.js';
+import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
+
+/**
+ * One auth suite over every route the app serves (read from the router itself,
+ * so a new route is covered the day it is added), and a property-based test that
+ * malformed input never yields a 5xx.
+ */
+let h: ApiHarness;
+let owner: SignedInUser;
+let readOnly: SignedInUser;
+let outsider: SignedInUser;
+let ref: string;
+
+/** Routes anyone may call: health, sign-in, and what Studio calls before sign-in. */
+const PUBLIC = [
+  /^\/(health|ready|metrics|docs|openapi\.json)$/,
+  /^\/auth\/v1\/(health|settings|token)$/,
+  /^\/platform\/(signup|reset-password|status)$/,
+  /^\/platform\/telemetry\//,
+];
+/** POSTs that only read, so a read-only member may call them. */
+const READ_POSTS = [
+  /available-versions$/,
+  /\/objects\/(list|list-v2|sign|sign-multi|public-url|download)$/,
+  /\/database\/query\/read-only$/,
+  /\/analytics\/endpoints\//,
+];
+/** Invitee actions: the caller is not (yet) a member by design. */
+const INVITEE = [/\/members\/invitations\/:invitation$/];
+
+// Wildcard proxies, represented by concrete paths Studio calls.
+const PROXY_SAMPLES = [
+  'GET /platform/pg-meta/:ref/tables',
+  'POST /platform/pg-meta/:ref/query',
+  'GET /platform/storage/:ref/buckets',
+  'GET /platform/auth/:ref/users',
+  'GET /platform/projects/:ref/api/rest',
+  'GET /platform/profile/access-tokens',
+];
+
+function routeList(): { method: string; path: string }[] {
+  const seen = new Set<string>(PROXY_SAMPLES);
+  for (const r of h.app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    seen.add(`${r.method} ${r.path}`);
+  }
+  return [...seen].map((s) => {
+    const [method, path] = s.split(' ') as [string, string];
+    return { method, path };
+  });
+}
+
+const fill = (path: string) =>
+  path
+    .replace(':ref', ref)
+    .replace(':slug', h.org.slug)
+    .replace(/:[a-z_]+/g, 'x0');
+
+const isPublic = (path: string) => PUBLIC.some((p) => p.test(path));
+const scoped = (path: string) => /:(ref|slug)\b/.test(path);
+const mutating = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  owner = await h.signIn('owner');
+  readOnly = await h.signIn('read_only');
+  const other = await createOrganization(h.deps, { name: 'Other Org' });
+  outsider = await h.signIn('owner', other.id);
+  const p = await createProject(h.deps, {
+    actor: { id: 'test' },
+    input: { organizationId: h.org.id, name: 'Guarded' },
+  });
+  ref = p.ref;
+  await h.settle(ref, 'ACTIVE_HEALTHY');
+}, 60_000);
+afterAll(async () => {
+  await h.close();
+});
+
+function expectMessage(res: { status: number; body: unknown }, what: string) {
+  expect(
+    typeof (res.body as { message?: unknown })?.message,
+    `${what} → ${res.status} ${JSON.stringify(res.body)}`,
+  ).toBe('string');
+}
+
+describe('every route', () => {
+  it('refuses a missing, expired or foreign-signed token with 401', async () => {
+    const expired = await signAccessToken(
+      h.deps.authKey,
+      { sub: owner.user.id, email: owner.user.email, session_id: 'x', aal: 'aal1' },
+      Math.floor(Date.now() / 1000) - 7200,
+    );
+    const foreign = await new SignJWT({ session_id: 'x', role: 'authenticated' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(owner.user.id)
+      .setIssuer('supaplane')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('another-secret-another-secret-another!!'));
+    const routes = routeList().filter((r) => !isPublic(r.path));
+    expect(routes.length).toBeGreaterThan(100);
+    for (const { method, path } of routes) {
+      for (const [label, token] of [
+        ['none', undefined],
+        ['expired', expired],
+        ['foreign', foreign],
+      ] as const) {
+        const res = await h.call(method, fill(path), {
+          token,
+          body: mutating(method) ? {} : undefined,
+        });
+        expect(res.status, `${label} token: ${method} ${path}`).toBe(401);
+        expectMessage(res, `${method} ${path}`);
+      }
+    }
+  });
+
+  it("answers 404 for another organization's project or organization", async () => {
+    for (const { method, path } of routeList().filter((r) => scoped(r.path) && !isPublic(r.path))) {
+      if (INVITEE.some((p) => p.test(path))) continue;
+      const res = await h.call(method, fill(path), {
+        as: outsider,
+        body: mutating(method) ? {} : undefined,
+      });
+      expect(res.status, `outsider: ${method} ${path} ${JSON.stringify(res.body)}`).toBe(404);
+      expectMessage(res, `${method} ${path}`);
+    }
+  });
+
+  it('forbids a read-only member every mutation (403)', async () => {
+    const mutations = routeList().filter(
+      (r) =>
+        scoped(r.path) &&
+        mutating(r.method) &&
+        !isPublic(r.path) &&
+        !READ_POSTS.some((p) => p.test(r.path)) &&
+        !INVITEE.some((p) => p.test(r.path)),
+    );
+    expect(mutations.length).toBeGreaterThan(40);
+    for (const { method, path } of mutations) {
+      const res = await h.call(method, fill(path), { as: readOnly, body: {} });
+      expect(res.status, `read-only: ${method} ${path} ${JSON.stringify(res.body)}`).toBe(403);
+      expectMessage(res, `${method} ${path}`);
+    }
+    expect((await h.project(ref)).status).toBe('ACTIVE_HEALTHY');
+  });
+
+  it('never answers 5xx to malformed bodies, query strings or refs, and every 4xx has a message', async () => {
+    const routes = routeList();
+    const segment = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        '..',
+        '%2e%2e',
+        '%00',
+        'a'.repeat(300),
+        ref,
+        h.org.slug,
+        '-1',
+        '9999999999999999999999',
+      ),
+    );
+    const body = fc.oneof(
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 50 }),
+      fc.constant('{"name":'),
+      fc.record({
+        name: fc.string(),
+        organization_slug: fc.string(),
+        db_pass: fc.string(),
+        region: fc.string(),
+      }),
+    );
+    const query = fc.dictionary(
+      fc.constantFrom(
+        'limit',
+        'offset',
+        'sort',
+        'reveal',
+        'search',
+        'statuses',
+        'id',
+        'ids',
+        'claims',
+        'authorization_exp',
+      ),
+      fc.string({ maxLength: 20 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        segment,
+        body,
+        query,
+        async (route, seg, payload, q) => {
+          const path = route.path.replace(/:[a-z_]+/g, () => encodeURIComponent(seg) || 'x');
+          const qs = new URLSearchParams(q).toString();
+          const res = await h.call(route.method, `${path}${qs ? `?${qs}` : ''}`, {
+            as: owner,
+            body: mutating(route.method) ? payload : undefined,
+          });
+          if (res.status >= 500)
+            throw new Error(
+              `${route.method} ${path}?${qs} → ${res.status} ${JSON.stringify(res.body)}`,
+            );
+          if (res.status >= 400 && res.status !== 401)
+            expectMessage(res, `${route.method} ${path}`);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

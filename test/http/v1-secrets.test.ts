@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionSecrets } from '../../src/db/schema/index.js';
+import type { SignedInUser } from '../support/api.js';
+import { startV1Env, type V1Env } from '../support/v1-env.js';
+
+let env: V1Env;
+let owner: SignedInUser;
+let ref: string;
+
+beforeAll(async () => {
+  env = await startV1Env();
+  owner = await env.h.signIn('owner');
+  ref = await env.activeProject('Secrets');
+});
+afterAll(() => env?.close());
+
+const call = (method: string, body?: unknown, as = owner) =>
+  env.h.call(method, `/v1/projects/${ref}/secrets`, { as, body });
+const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+const coolifyEnv = async () => {
+  const uuid = (await env.h.project(ref)).coolifyServiceUuid!;
+  return { env: env.h.sim.envOf(uuid), svc: env.h.sim.state.services.get(uuid)! };
+};
+
+describe('/v1/projects/{ref}/secrets', () => {
+  it('stores secrets encrypted, lists digests and applies them to Coolify as literal env', async () => {
+    const value = 'sk_live_$HOME_not_interpolated';
+    const res = await call('POST', [
+      { name: 'STRIPE_KEY', value },
+      { name: 'OTHER', value: 'one' },
+    ]);
+    expect(res.status).toBe(201);
+    expect((await env.h.project(ref)).status).toBe('RESTARTING');
+
+    const rows = await env.h.db.db.select().from(functionSecrets);
+    expect(rows.map((r) => r.name).sort()).toEqual(['OTHER', 'STRIPE_KEY']);
+    expect(JSON.stringify(rows)).not.toContain('sk_live');
+
+    const list = await call('GET');
+    expect(list.status).toBe(200);
+    const byName = Object.fromEntries(
+      (list.body as { name: string; value: string }[]).map((s) => [s.name, s.value]),
+    );
+    expect(byName.STRIPE_KEY).toBe(sha(value));
+    expect(Object.keys(byName)).toEqual(
+      expect.arrayContaining(['SUPABASE_URL', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY']),
+    );
+    expect(JSON.stringify(list.body)).not.toContain('sk_live');
+
+    await env.h.settle(ref, 'ACTIVE_HEALTHY');
+    const { env: vars, svc } = await coolifyEnv();
+    expect(vars.STRIPE_KEY).toBe(value);
+    expect(svc.envs.get('STRIPE_KEY')?.is_literal).toBe(true);
+    expect(svc.actions.filter((a) => a === 'restart').length).toBeGreaterThan(0);
+    expect(env.h.logLines.join('\n')).not.toContain('sk_live');
+  });
+
+  it('replaces and deletes, removing deleted names from Coolify', async () => {
+    expect((await call('POST', [{ name: 'OTHER', value: 'two' }])).status).toBe(201);
+    await env.h.settle(ref, 'ACTIVE_HEALTHY');
+    expect((await coolifyEnv()).env.OTHER).toBe('two');
+    const del = await call('DELETE', ['OTHER', 'NEVER_SET']);
+    expect(del.status).toBe(200);
+    await env.h.settle(ref, 'ACTIVE_HEALTHY');
+    const { env: vars } = await coolifyEnv();
+    expect(vars.OTHER).toBeUndefined();
+    expect(vars.STRIPE_KEY).toBeDefined();
+    const names = ((await call('GET')).body as { name: string }[]).map((s) => s.name);
+    expect(names).not.toContain('OTHER');
+    // Nothing to delete: no restart.
+    expect((await call('DELETE', ['NEVER_SET'])).status).toBe(200);
+    expect((await env.h.project(ref)).status).toBe('ACTIVE_HEALTHY');
+  });
+
+  it('refuses reserved or malformed names and values the .env cannot carry', async () => {
+    for (const body of [
+      [{ name: 'SUPABASE_URL', value: 'x' }],
+      [{ name: 'JWT_SECRET', value: 'x' }],
+      [{ name: 'POSTGRES_PASSWORD', value: 'x' }],
+      [{ name: 'SERVICE_PASSWORD_JWT', value: 'x' }],
+      [{ name: '1ABC', value: 'x' }],
+      [{ name: 'A-B', value: 'x' }],
+      [{ name: 'QUOTE', value: "it's" }],
+      [{ name: 'MULTI', value: 'a\nb' }],
+      [],
+      {},
+    ]) {
+      const res = await call('POST', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    const reader = await env.h.signIn('read_only');
+    expect((await call('POST', [{ name: 'X', value: 'y' }], reader)).status).toBe(403);
+    expect((await call('GET', undefined, reader)).status).toBe(200);
+  });
+});
