@@ -6,7 +6,10 @@ import type { AppEnv } from '../env.js';
 /** Requires a dashboard access token or a personal access token; sets `principal`. */
 export function requireAuth(deps: Pick<Deps, 'db' | 'authKey'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('principal', await authenticateBearer(deps, c.req.header('authorization')));
+    // A scope guard may already have authenticated this request.
+    if (!c.get('principal')) {
+      c.set('principal', await authenticateBearer(deps, c.req.header('authorization')));
+    }
     await next();
   };
 }

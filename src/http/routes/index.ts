@@ -1,5 +1,6 @@
 import type { Deps } from '../../context.js';
 import type { Router } from '../env.js';
+import { mountScopeGuards } from '../middleware/scope-guard.js';
 import { gotrueRoutes } from './gotrue.js';
 import { platformContentRoutes } from './platform-content.js';
 import { platformIdentityRoutes } from './platform-identity.js';
@@ -17,7 +18,7 @@ import { mountManagementApi } from './v1.js';
  * origin (it strips /platform from its API URL), and signs in at /auth/v1.
  */
 export function mountRoutes(root: Router, _deps: Deps): void {
-  void root;
+  mountScopeGuards(root, _deps);
   root.route('/auth/v1', gotrueRoutes(_deps));
   root.route('/platform', platformIdentityRoutes(_deps));
   root.route('/platform', platformProjectRoutes(_deps));

@@ -1,0 +1,65 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Deps } from '../../context.js';
+import { requireOrganization, requireProject, type Access } from '../../services/access.js';
+import { authenticateBearer } from '../../services/authentication.js';
+import { isProjectRef } from '../../services/refs.js';
+import type { AppEnv, Router } from '../env.js';
+
+/** POSTs that only read, and so are open to read-only members. */
+const READS_BY_POST = [
+  /\/available-versions$/,
+  /\/objects\/(list|list-v2|sign|sign-multi|public-url|download)$/,
+  /\/database\/query\/read-only$/,
+  /\/analytics\/endpoints\//,
+];
+
+const PROJECT_SCOPES = [
+  '/platform/projects/:ref',
+  '/platform/pg-meta/:ref',
+  '/platform/auth/:ref',
+  '/platform/storage/:ref',
+  '/platform/props/project/:ref',
+  '/v1/projects/:ref',
+];
+const ORGANIZATION_SCOPES = ['/platform/organizations/:slug', '/v1/organizations/:slug'];
+
+function accessFor(method: string, path: string, selfTarget: boolean): Access {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(method)) return 'read';
+  if (selfTarget || READS_BY_POST.some((p) => p.test(path))) return 'read';
+  return 'write';
+}
+
+/**
+ * Membership and role are checked before any route parses its input, so whatever
+ * is sent, a caller outside the organization gets 404 and a read-only member 403.
+ * Services still check the exact level each operation needs (e.g. admin to pause).
+ */
+export function mountScopeGuards(root: Router, deps: Deps): void {
+  const authenticate = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => {
+    if (!c.get('principal'))
+      c.set('principal', await authenticateBearer(deps, c.req.header('authorization')));
+    return c.get('principal');
+  };
+  const project: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const ref = c.req.param('ref');
+    // Sibling routes such as /projects/available-regions share the pattern.
+    if (ref && isProjectRef(ref)) {
+      const principal = await authenticate(c);
+      await requireProject(deps, principal, ref, accessFor(c.req.method, c.req.path, false));
+    }
+    await next();
+  };
+  const organization: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const slug = c.req.param('slug');
+    // Invitation links are opened by people who are not members yet.
+    if (slug && !/\/members\/invitations\/[^/]+$/.test(c.req.path)) {
+      const principal = await authenticate(c);
+      const self = c.req.path.endsWith(`/members/${principal.userId}`);
+      await requireOrganization(deps, principal, slug, accessFor(c.req.method, c.req.path, self));
+    }
+    await next();
+  };
+  for (const scope of PROJECT_SCOPES) root.use(scope, project).use(`${scope}/*`, project);
+  for (const scope of ORGANIZATION_SCOPES)
+    root.use(scope, organization).use(`${scope}/*`, organization);
+}
