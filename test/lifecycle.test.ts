@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { auditLog, projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
+import { renameProject } from '../src/services/project-rename.js';
 import {
   createProject,
   deleteProject,
@@ -180,6 +181,20 @@ describe('pause, restore, restart, delete', () => {
       'GOING_DOWN',
       'REMOVED',
     ]);
+  });
+
+  it('renames the Coolify service too, keeping the ref so operators recognise it', async () => {
+    const p = await createProject(h.deps, {
+      actor,
+      input: { organizationId: h.org.id, name: 'Old name' },
+    });
+    await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    await renameProject(h.deps, { actor, input: { ref: p.ref, name: 'New name' } });
+    await h.jobsIdle();
+    expect(h.sim.servicesByTag(p.ref)[0]!.name).toBe(`New name (${p.ref})`);
+    expect((await h.project(p.ref)).status).toBe('ACTIVE_HEALTHY');
+    // Still recognised as ours: no orphan sweep, no duplicate.
+    expect((await h.reconcile()).orphansRemoved).toBe(0);
   });
 
   it('refuses operations that make no sense in the current state', async () => {

@@ -4,5 +4,6 @@ export interface Principal {
   email: string;
   /** The dashboard session (JWT `session_id`), or absent for a personal access token. */
   sessionId?: string;
-  via: 'session' | 'access_token';
+  /** `operator`: someone running the supaplane CLI on the server, acting for a user. */
+  via: 'session' | 'access_token' | 'operator';
 }

@@ -117,6 +117,14 @@ export class CoolifyClient {
       path: '/services',
       schema: z.array(z.object({ uuid: z.string(), docker_compose_raw: z.string().nullish() })),
     });
+  updateService = (uuid: string, input: { name?: string; description?: string }) =>
+    this.call({
+      method: 'PATCH',
+      endpoint: '/services/{uuid}',
+      path: `/services/${enc(uuid)}`,
+      body: input,
+      schema: createdSchema,
+    });
   deleteService = (uuid: string, flags: DeleteServiceFlags) =>
     this.call({
       method: 'DELETE',

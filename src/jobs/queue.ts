@@ -2,7 +2,15 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { jobs, type Job } from '../db/schema/index.js';
 
-export const JOB_KINDS = ['create', 'pause', 'restore', 'restart', 'delete', 'apply-env'] as const;
+export const JOB_KINDS = [
+  'create',
+  'pause',
+  'restore',
+  'restart',
+  'delete',
+  'apply-env',
+  'rename',
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface NewJob {

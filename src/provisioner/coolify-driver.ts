@@ -105,6 +105,11 @@ export class CoolifyProvisioner implements Provisioner {
     });
   }
 
+  async rename(stackId: string, name: string, ref: string): Promise<void> {
+    // The "(ref)" suffix stays: findStacks and observe recognise our stacks by it.
+    await this.coolify.updateService(stackId, { name: stackName(name, ref) });
+  }
+
   async restart(stackId: string): Promise<void> {
     await this.coolify.restartService(stackId);
   }

@@ -43,6 +43,8 @@ export interface Provisioner {
   start(stackId: string): Promise<void>;
   stop(stackId: string): Promise<void>;
   restart(stackId: string): Promise<void>;
+  /** Renames a stack so operators recognise it in Coolify; no restart needed. */
+  rename(stackId: string, name: string, ref: string): Promise<void>;
   /** Asks for removal with volumes; removal finishes asynchronously. */
   remove(stackId: string): Promise<void>;
   exists(stackId: string): Promise<boolean>;

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { enqueue } from '../jobs/queue.js';
 import type { Deps } from '../context.js';
 import { auditLog, projects, type Project } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
@@ -6,13 +8,12 @@ import type { Actor } from './projects.js';
 import { getProjectByRef } from './projects.js';
 
 /**
- * Renames a project. The name is ours: Studio, the API and the CLI read it from
- * our table, so the rename is complete when the row changes. The Coolify service
- * keeps the name it was created with (`<name> (<ref>)`) until the provisioner can
- * rename stacks; nothing depends on the name part, only on the ref suffix.
+ * Renames a project. Studio, the API and the CLI read the name from our table;
+ * a job renames the Coolify service too (`<name> (<ref>)`), so operators see the
+ * same name in Coolify's UI.
  */
 export async function renameProject(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'wakeJobs'>,
   { actor, input }: { actor: Actor; input: { ref: string; name: string } },
 ): Promise<Project> {
   const name = input.name.trim();
@@ -20,7 +21,7 @@ export async function renameProject(
   const project = await getProjectByRef(deps, input.ref);
   if (project.status === 'REMOVED') throw notFound(`Project ${input.ref}`);
   if (project.name === name) return project;
-  return deps.db.transaction(async (tx) => {
+  const renamed = await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .update(projects)
       .set({ name })
@@ -33,6 +34,15 @@ export async function renameProject(
       projectId: project.id,
       detail: { from: project.name, to: name },
     });
+    if (project.coolifyServiceUuid) {
+      await enqueue(tx, {
+        id: `rename:${project.ref}:${randomUUID()}`,
+        kind: 'rename',
+        projectId: project.id,
+      });
+    }
     return row!;
   });
+  deps.wakeJobs?.();
+  return renamed;
 }

@@ -100,7 +100,7 @@ export async function createProject(
 
 /** Which states each operation may start from, and the state it moves the project to. */
 const OPERATIONS: Record<
-  Exclude<JobKind, 'create' | 'apply-env'>,
+  Exclude<JobKind, 'create' | 'apply-env' | 'rename'>,
   { from: readonly ProjectStatus[]; to: ProjectStatus; verb: string }
 > = {
   pause: {

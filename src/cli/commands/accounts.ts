@@ -146,8 +146,8 @@ const tokensCreate: Command = {
     const deps = (await ctx.session()).runtime.deps;
     const user = await getUserByEmail(deps, email);
     const created = await createAccessToken(deps, {
-      // The operator acts for the user; the service reads only who owns the token.
-      actor: { userId: user.id, email: user.email, via: 'access_token' },
+      // The operator, on the server itself, acts for the user.
+      actor: { userId: user.id, email: user.email, via: 'operator' },
       input: {
         name: stringOption(ctx.values, 'name') ?? 'supaplane CLI',
         expiresAt: days ? new Date(Date.now() + Number(days) * 86_400_000) : null,

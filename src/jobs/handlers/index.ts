@@ -3,6 +3,7 @@ import { applyEnvHandler } from './apply-env.js';
 import { createHandler } from './create.js';
 import { deleteHandler } from './delete.js';
 import { pauseHandler, restartHandler, restoreHandler } from './power.js';
+import { renameHandler } from './rename.js';
 import type { JobHandler } from './types.js';
 
 export const HANDLERS: Record<JobKind, JobHandler> = {
@@ -12,4 +13,5 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   restart: restartHandler,
   delete: deleteHandler,
   'apply-env': applyEnvHandler,
+  rename: renameHandler,
 };
