@@ -52,7 +52,10 @@ export async function createAccessToken(
 ): Promise<AccessTokenView & { token: string }> {
   // A leaked token must not be able to outlive its own revocation by minting others.
   if (actor.via === 'access_token') {
-    throw new AppError('forbidden', 'Access tokens can only be created from a dashboard session or the supaplane CLI');
+    throw new AppError(
+      'forbidden',
+      'Access tokens can only be created from a dashboard session or the supaplane CLI',
+    );
   }
   const name = input.name.trim();
   if (name.length < 1 || name.length > 256) throw invalid('Token name must be 1–256 characters');
