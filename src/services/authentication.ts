@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { verifyAccessToken } from '../auth/access-token-jwt.js';
 import type { Principal } from '../auth/principal.js';
+import { cachedSession, rememberSession } from '../auth/session-cache.js';
 import type { Deps } from '../context.js';
 import { accessTokens, sessions, users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
@@ -31,6 +32,14 @@ async function authenticateSession(
   token: string,
 ): Promise<Principal> {
   const claims = await verifyAccessToken(deps.authKey, token);
+  const cached = cachedSession(claims.session_id, claims.sub);
+  if (cached)
+    return {
+      userId: claims.sub,
+      email: cached.email,
+      sessionId: claims.session_id,
+      via: 'session',
+    };
   const [row] = await deps.db
     .select({ email: users.email })
     .from(sessions)
@@ -43,6 +52,7 @@ async function authenticateSession(
       ),
     );
   if (!row) throw unauthorized('Session has ended; sign in again');
+  rememberSession(claims.session_id, claims.sub, row.email);
   return { userId: claims.sub, email: row.email, sessionId: claims.session_id, via: 'session' };
 }
 

@@ -10,6 +10,7 @@ import { refreshTokens, sessions, users, type User } from '../db/schema/index.js
 import { AppError } from '../errors.js';
 import { hashToken } from './authentication.js';
 import { normalizeEmail } from './users.js';
+import { forgetSessions } from '../auth/session-cache.js';
 
 /**
  * Why a dashboard-auth request failed, in GoTrue's vocabulary, so the GoTrue
@@ -181,6 +182,7 @@ export async function signOut(
 /** Ends sessions and every refresh token they hold, in the caller's transaction. */
 export async function revokeSessions(tx: Tx, sessionIds: string[]): Promise<void> {
   if (sessionIds.length === 0) return;
+  forgetSessions(sessionIds);
   const now = new Date();
   await tx
     .update(sessions)

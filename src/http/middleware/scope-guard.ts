@@ -11,6 +11,8 @@ const READS_BY_POST = [
   /\/objects\/(list|list-v2|sign|sign-multi|public-url|download)$/,
   /\/database\/query\/read-only$/,
   /\/analytics\/endpoints\//,
+  // The service decides: an anon key is a read, a service_role key needs write.
+  /\/api-keys\/temporary$/,
 ];
 
 const PROJECT_SCOPES = [
