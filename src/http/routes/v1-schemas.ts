@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PROJECT_STATUSES } from '../../db/schema/index.js';
 
 /**
  * Shapes shared by the /v1 routes (and Studio's access-token page). Field names
@@ -61,23 +62,8 @@ export const booleanQuery = z
   .transform((v) => v === 'true')
   .openapi({ type: 'boolean', description: 'Boolean string, true or false' });
 
-export const PROJECT_STATUS_VALUES = [
-  'INACTIVE',
-  'ACTIVE_HEALTHY',
-  'ACTIVE_UNHEALTHY',
-  'COMING_UP',
-  'UNKNOWN',
-  'GOING_DOWN',
-  'INIT_FAILED',
-  'REMOVED',
-  'RESTORING',
-  'UPGRADING',
-  'PAUSING',
-  'RESTORE_FAILED',
-  'RESTARTING',
-  'PAUSE_FAILED',
-  'RESIZING',
-] as const;
+// The Supabase Cloud enum, from the one list the database column uses.
+export const PROJECT_STATUS_VALUES = PROJECT_STATUSES;
 
 export const ProjectStatus = z.enum(PROJECT_STATUS_VALUES);
 
