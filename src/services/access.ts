@@ -31,6 +31,28 @@ function deny(role: Role, access: Access): AppError {
   );
 }
 
+/**
+ * Lookups shared within one read-only request (a GET), so the transport's early
+ * scope check and the service's own check cost one query. Keyed by the principal,
+ * which is created per request; never used for requests that change state.
+ */
+const requestReads = new WeakMap<Principal, Map<string, Promise<unknown>>>();
+
+export function shareLookupsWithinRequest(principal: Principal): void {
+  if (!requestReads.has(principal)) requestReads.set(principal, new Map());
+}
+
+function memo<T>(principal: Principal, key: string, load: () => Promise<T>): Promise<T> {
+  const shared = requestReads.get(principal);
+  if (!shared) return load();
+  let hit = shared.get(key) as Promise<T> | undefined;
+  if (!hit) {
+    hit = load();
+    shared.set(key, hit);
+  }
+  return hit;
+}
+
 /** The organization by slug, if the caller is a member. Others get 404, not a hint it exists. */
 export async function requireOrganization(
   deps: Pick<Deps, 'db'>,
@@ -40,11 +62,13 @@ export async function requireOrganization(
 ): Promise<{ organization: Organization; role: Role }> {
   // Anything that cannot be a slug (NUL bytes included) is simply not found.
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
-  const [row] = await deps.db
-    .select({ organization: organizations, role: memberships.role })
-    .from(organizations)
-    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
-    .where(and(eq(organizations.slug, slug), eq(memberships.userId, principal.userId)));
+  const [row] = await memo(principal, `org:${slug}`, () =>
+    deps.db
+      .select({ organization: organizations, role: memberships.role })
+      .from(organizations)
+      .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+      .where(and(eq(organizations.slug, slug), eq(memberships.userId, principal.userId))),
+  );
   if (!row) throw notFound(`Organization ${slug}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);
   return row;
@@ -58,12 +82,14 @@ export async function requireProject(
   access: Access = 'read',
 ): Promise<{ project: Project; organization: Organization; role: Role }> {
   if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
-  const [row] = await deps.db
-    .select({ project: projects, organization: organizations, role: memberships.role })
-    .from(projects)
-    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
-    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
-    .where(and(eq(projects.ref, ref), eq(memberships.userId, principal.userId)));
+  const [row] = await memo(principal, `project:${ref}`, () =>
+    deps.db
+      .select({ project: projects, organization: organizations, role: memberships.role })
+      .from(projects)
+      .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+      .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+      .where(and(eq(projects.ref, ref), eq(memberships.userId, principal.userId))),
+  );
   if (!row || row.project.status === 'REMOVED') throw notFound(`Project ${ref}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);
   return row;

@@ -1,6 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../context.js';
-import { requireOrganization, requireProject, type Access } from '../../services/access.js';
+import {
+  requireOrganization,
+  requireProject,
+  shareLookupsWithinRequest,
+  type Access,
+} from '../../services/access.js';
 import { authenticateBearer } from '../../services/authentication.js';
 import { isProjectRef } from '../../services/refs.js';
 import type { AppEnv, Router } from '../env.js';
@@ -38,8 +43,12 @@ function accessFor(method: string, path: string, selfTarget: boolean): Access {
  */
 export function mountScopeGuards(root: Router, deps: Deps): void {
   const authenticate = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => {
-    if (!c.get('principal'))
-      c.set('principal', await authenticateBearer(deps, c.req.header('authorization')));
+    if (!c.get('principal')) {
+      const principal = await authenticateBearer(deps, c.req.header('authorization'));
+      // A read cannot change membership or the project, so its two checks may share a lookup.
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
+      c.set('principal', principal);
+    }
     return c.get('principal');
   };
   const project: MiddlewareHandler<AppEnv> = async (c, next) => {
