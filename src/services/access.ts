@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
+import type { Db } from '../db/client.js';
 import {
   memberships,
   organizations,
@@ -53,6 +54,46 @@ function memo<T>(principal: Principal, key: string, load: () => Promise<T>): Pro
   return hit;
 }
 
+// These two run on every scoped request. Building a drizzle query costs more than
+// the indexed lookup itself, so each is built once per database handle and reused.
+const prepared = <T>(build: (db: Db) => T) => {
+  const cache = new WeakMap<Db, T>();
+  return (db: Db): T => {
+    let q = cache.get(db);
+    if (!q) cache.set(db, (q = build(db)));
+    return q;
+  };
+};
+
+const projectMembershipQuery = prepared((db) =>
+  db
+    .select({ project: projects, organization: organizations, role: memberships.role })
+    .from(projects)
+    .innerJoin(organizations, eq(organizations.id, projects.organizationId))
+    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+    .where(
+      and(
+        eq(projects.ref, sql.placeholder('ref')),
+        eq(memberships.userId, sql.placeholder('userId')),
+      ),
+    )
+    .prepare('require_project'),
+);
+
+const organizationMembershipQuery = prepared((db) =>
+  db
+    .select({ organization: organizations, role: memberships.role })
+    .from(organizations)
+    .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
+    .where(
+      and(
+        eq(organizations.slug, sql.placeholder('slug')),
+        eq(memberships.userId, sql.placeholder('userId')),
+      ),
+    )
+    .prepare('require_organization'),
+);
+
 /** The organization by slug, if the caller is a member. Others get 404, not a hint it exists. */
 export async function requireOrganization(
   deps: Pick<Deps, 'db'>,
@@ -63,11 +104,7 @@ export async function requireOrganization(
   // Anything that cannot be a slug (NUL bytes included) is simply not found.
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
   const [row] = await memo(principal, `org:${slug}`, () =>
-    deps.db
-      .select({ organization: organizations, role: memberships.role })
-      .from(organizations)
-      .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
-      .where(and(eq(organizations.slug, slug), eq(memberships.userId, principal.userId))),
+    organizationMembershipQuery(deps.db).execute({ slug, userId: principal.userId }),
   );
   if (!row) throw notFound(`Organization ${slug}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);
@@ -83,12 +120,7 @@ export async function requireProject(
 ): Promise<{ project: Project; organization: Organization; role: Role }> {
   if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
   const [row] = await memo(principal, `project:${ref}`, () =>
-    deps.db
-      .select({ project: projects, organization: organizations, role: memberships.role })
-      .from(projects)
-      .innerJoin(organizations, eq(organizations.id, projects.organizationId))
-      .innerJoin(memberships, eq(memberships.organizationId, organizations.id))
-      .where(and(eq(projects.ref, ref), eq(memberships.userId, principal.userId))),
+    projectMembershipQuery(deps.db).execute({ ref, userId: principal.userId }),
   );
   if (!row || row.project.status === 'REMOVED') throw notFound(`Project ${ref}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);

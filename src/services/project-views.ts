@@ -284,7 +284,7 @@ export async function listProjectsPage(
     q.statuses?.length ? inArray(projects.status, q.statuses) : undefined,
     pattern ? or(ilike(projects.name, pattern), ilike(projects.ref, pattern)) : undefined,
   );
-  const [total] = await deps.db.select({ n: count() }).from(projects).where(where);
+  const counting = deps.db.select({ n: count() }).from(projects).where(where);
   const page = deps.db
     .select({ project: projects, organizationSlug: organizations.slug })
     .from(projects)
@@ -293,7 +293,11 @@ export async function listProjectsPage(
     .orderBy(...ORDER[q.sort])
     .offset(q.offset)
     .$dynamic();
-  const items = await (q.limit === undefined ? page : page.limit(q.limit));
+  // Independent queries: run them side by side rather than one after the other.
+  const [[total], items] = await Promise.all([
+    counting,
+    q.limit === undefined ? page : page.limit(q.limit),
+  ]);
   return { count: total?.n ?? 0, items };
 }
 

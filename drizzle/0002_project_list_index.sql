@@ -1,0 +1,1 @@
+CREATE INDEX "projects_organization_name_idx" ON "projects" USING btree ("organization_id",lower("name"),"id");
