@@ -17,17 +17,17 @@ import { mountManagementApi } from './v1.js';
  * Every transport route, by prefix. Studio calls /platform/** and /v1/** on one
  * origin (it strips /platform from its API URL), and signs in at /auth/v1.
  */
-export function mountRoutes(root: Router, _deps: Deps): void {
-  mountScopeGuards(root, _deps);
-  root.route('/auth/v1', gotrueRoutes(_deps));
-  root.route('/platform', platformIdentityRoutes(_deps));
-  root.route('/platform', platformProjectRoutes(_deps));
-  root.route('/platform', platformProjectLifecycleRoutes(_deps));
-  root.route('/platform', platformProjectConfigRoutes(_deps));
-  root.route('/platform', platformContentRoutes(_deps));
-  root.route('/platform', platformMiscRoutes(_deps));
-  root.route('/platform/organizations', platformOrganizationRoutes(_deps));
-  root.route('/platform/organizations', platformMemberRoutes(_deps));
-  root.route('/', platformProxyRoutes(_deps));
-  mountManagementApi(root, _deps);
+export function mountRoutes(root: Router, deps: Deps): void {
+  mountScopeGuards(root, deps);
+  root.route('/auth/v1', gotrueRoutes(deps));
+  root.route('/platform', platformIdentityRoutes(deps));
+  root.route('/platform', platformProjectRoutes(deps));
+  root.route('/platform', platformProjectLifecycleRoutes(deps));
+  root.route('/platform', platformProjectConfigRoutes(deps));
+  root.route('/platform', platformContentRoutes(deps));
+  root.route('/platform', platformMiscRoutes(deps));
+  root.route('/platform/organizations', platformOrganizationRoutes(deps));
+  root.route('/platform/organizations', platformMemberRoutes(deps));
+  root.route('/', platformProxyRoutes(deps));
+  mountManagementApi(root, deps);
 }
