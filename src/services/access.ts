@@ -11,7 +11,7 @@ import {
   type Role,
 } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { isProjectRef } from './refs.js';
+import { isOrganizationSlug, isProjectRef } from './refs.js';
 
 /**
  * What a role may do. `read` is every member; `write` changes project data (SQL,
@@ -102,7 +102,7 @@ export async function requireOrganization(
   access: Access = 'read',
 ): Promise<{ organization: Organization; role: Role }> {
   // Anything that cannot be a slug (NUL bytes included) is simply not found.
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
+  if (!isOrganizationSlug(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
   const [row] = await memo(principal, `org:${slug}`, () =>
     organizationMembershipQuery(deps.db).execute({ slug, userId: principal.userId }),
   );

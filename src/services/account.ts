@@ -6,6 +6,7 @@ import { sessions, users, type User } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
 import { authFailure, requireSessionId, revokeSessions } from './sessions.js';
 import { isValidEmail, normalizeEmail } from './users.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /** The signed-in dashboard user, as GoTrue's `/user` describes it. */
 export interface Account {
@@ -102,10 +103,4 @@ export async function updateAccount(
     });
   }
   return getAccount(deps, principal);
-}
-
-/** Postgres unique_violation, whether or not drizzle wraps the driver's error. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return (e.code ?? e.cause?.code) === '23505';
 }

@@ -13,6 +13,7 @@ import {
 } from '../db/schema/index.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { requireOrganization } from './access.js';
+import { isOrganizationSlug } from './refs.js';
 
 export function slugify(name: string): string {
   const slug = name
@@ -32,7 +33,7 @@ export async function createOrganization(
   if (name.length < 1 || name.length > 120)
     throw invalid('Organization name must be 1–120 characters');
   const slug = input.slug ?? slugify(name);
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(slug))
+  if (!isOrganizationSlug(slug))
     throw invalid('Organization slug must be lowercase letters, digits and dashes');
   const [row] = await deps.db
     .insert(organizations)

@@ -4,6 +4,7 @@ import { provisioningGaps } from '../config/config.js';
 import type { Deps } from '../context.js';
 import { auditLog, jobs, projects, type Project, type ProjectStatus } from '../db/schema/index.js';
 import { AppError, invalid, notFound, precondition } from '../errors.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { enqueue, type JobKind } from '../jobs/queue.js';
 import { CURRENT_TEMPLATE_VERSION } from '../provisioner/template.js';
 import { generateProjectSecrets } from '../secrets/generate.js';
@@ -218,18 +219,6 @@ async function projectOfJob(deps: Deps, jobId: string): Promise<Project | undefi
     .innerJoin(projects, eq(projects.id, jobs.projectId))
     .where(eq(jobs.id, jobId));
   return row?.project;
-}
-
-function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = (err as { cause?: unknown })?.cause ?? err;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    'code' in e &&
-    e.code === '23505' &&
-    'constraint_name' in e &&
-    e.constraint_name === constraint
-  );
 }
 
 class DuplicateCreate extends Error {}

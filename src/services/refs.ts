@@ -10,3 +10,6 @@ export function newProjectRef(): string {
 }
 
 export const isProjectRef = (s: string) => /^[a-z]{20}$/.test(s);
+
+/** An organization slug: lowercase letters, digits and dashes, at most 63 characters. */
+export const isOrganizationSlug = (s: string) => /^[a-z0-9][a-z0-9-]{0,62}$/.test(s);
