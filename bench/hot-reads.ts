@@ -1,16 +1,15 @@
 import autocannon from 'autocannon';
-import { signAccessToken } from '../src/auth/access-token-jwt.js';
-import { dashboardSigningKey } from '../src/auth/keys.js';
-import { keyringFromBase64 } from '../src/crypto/envelope.js';
 import { startCoolifySim } from '../test/coolify-sim/index.js';
-import { BENCH_KEY } from './lib/deps.js';
 import type { BenchPostgres } from './lib/postgres.js';
 import type { Figure } from './lib/report.js';
-import { seedHealthyProjects } from './lib/seed.js';
 import { ensureBuilt, startServer } from './lib/server-process.js';
+import { prepareStudioReads } from './lib/studio-reads.js';
 
 export interface HotReadOptions {
+  /** Projects in the organization whose list and detail are read. */
   projects: number;
+  /** Projects in the whole database (other organizations fill the rest), for the memory figure. */
+  totalProjects: number;
   connections: number;
   durationS: number;
   /** Consecutive load runs against one server process, for the memory figure. */
@@ -41,34 +40,7 @@ async function load(
 /** Benchmarks 1 and 4: Studio's hot reads against a bare Hono app, and memory under that load. */
 export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Figure[]> {
   const sim = await startCoolifySim();
-  const { url: dbUrl, database } = await pg.freshDatabase();
-  const seeded = await seedHealthyProjects(database, sim, o.projects);
-  const [user] = await database.sql<{ id: string }[]>`
-    insert into users (email, password_hash) values ('bench@example.com', null) returning id`;
-  await database.sql`insert into memberships (organization_id, user_id, role) values (${seeded.organizationId}, ${user!.id}, 'owner')`;
-  await database.sql`insert into profiles (user_id, username) values (${user!.id}, 'bench')`;
-  const [session] = await database.sql<
-    { id: string }[]
-  >`insert into sessions (user_id) values (${user!.id}) returning id`;
-  const token = await signAccessToken(dashboardSigningKey(keyringFromBase64(BENCH_KEY)), {
-    sub: user!.id,
-    email: 'bench@example.com',
-    session_id: session!.id,
-    aal: 'aal1',
-  });
-  await database.close();
-  const env = {
-    DATABASE_URL: dbUrl,
-    SUPAPLANE_ENCRYPTION_KEY: BENCH_KEY,
-    LOG_LEVEL: 'warn',
-    // Keep background work out of the measurement: no Coolify, so no reconcile calls.
-    SUPAPLANE_RECONCILE_INTERVAL_MS: '3600000',
-  };
-  const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
-  const paths = {
-    list: `/platform/organizations/${seeded.slug}/projects?limit=96&offset=0&sort=name_asc`,
-    detail: `/platform/projects/${seeded.refs[0]}`,
-  };
+  const { env, headers, paths } = await prepareStudioReads(pg, sim, o);
   const figures: Figure[] = [];
   const server = await startServer([ensureBuilt()], env, '/ready');
   try {
@@ -90,7 +62,7 @@ export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Fi
         figures.push(
           {
             bench: 'hot-reads',
-            metric: `${name}: throughput vs bare Hono (${body.length} B)`,
+            metric: `${name}: throughput vs bare Hono (${body.length} B; ${ours.rps.toFixed(0)} vs ${base.rps.toFixed(0)} req/s)`,
             value: ratio,
             unit: '×',
             goal: '≥ 0.5',
@@ -98,7 +70,7 @@ export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Fi
           },
           {
             bench: 'hot-reads',
-            metric: `${name}: p99 latency`,
+            metric: `${name}: p99 latency (bare Hono: ${base.p99} ms)`,
             value: ours.p99,
             unit: 'ms',
             goal: '≤ 20 ms',
@@ -126,7 +98,7 @@ export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Fi
     figures.push(
       {
         bench: 'memory',
-        metric: `RSS after ${o.projects} projects + load (runs: ${rss.map((r) => r.toFixed(0)).join(', ')} MB)`,
+        metric: `RSS after ${o.totalProjects} projects + load (runs: ${rss.map((r) => r.toFixed(0)).join(', ')} MB)`,
         value: Math.max(...rss),
         unit: 'MB',
         goal: '≤ 200 MB',

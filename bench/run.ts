@@ -22,8 +22,22 @@ const SCENARIOS: Record<string, Scenario> = {
     hotReads(
       pg,
       smoke
-        ? { projects: 50, connections: 4, durationS: 1, memoryRuns: 2, memoryDurationS: 1 }
-        : { projects: 10_000, connections: 64, durationS: 10, memoryRuns: 3, memoryDurationS: 30 },
+        ? {
+            projects: 20,
+            totalProjects: 50,
+            connections: 4,
+            durationS: 1,
+            memoryRuns: 2,
+            memoryDurationS: 1,
+          }
+        : {
+            projects: 1_000,
+            totalProjects: 10_000,
+            connections: 64,
+            durationS: 10,
+            memoryRuns: 3,
+            memoryDurationS: 30,
+          },
     ),
   startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
 };

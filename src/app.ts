@@ -3,6 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from './context.js';
 import { newRouter } from './http/env.js';
 import { errorHandler } from './http/errors.js';
+import { withResponseHeaders } from './http/middleware/response-headers.js';
+import { clearReadCacheAfterWrites } from './http/middleware/read-your-writes.js';
 import { studioCors } from './http/middleware/cors.js';
 import { mountRoutes } from './http/routes/index.js';
 import { metricsHandler, observeRequests } from './http/observability.js';
@@ -27,11 +29,11 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   root.use('*', async (c, next) => {
     const requestId = c.req.header('x-request-id') ?? randomUUID();
     c.set('requestId', requestId);
-    await next();
-    c.header('x-request-id', requestId);
+    await withResponseHeaders(c, next, [['x-request-id', requestId]]);
   });
   root.use('*', observeRequests(requestObserver(deps.log, metrics)));
   root.use('*', studioCors(deps.config));
+  if (deps.readCache) root.use('*', clearReadCacheAfterWrites(deps.readCache));
 
   root.get('/health', (c) => c.json({ status: 'ok' }));
   root.get('/metrics', metricsHandler(metrics));

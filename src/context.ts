@@ -1,3 +1,4 @@
+import type { ReadCache } from './cache/read-cache.js';
 import type { Config } from './config/config.js';
 import type { Keyring } from './crypto/envelope.js';
 import type { Db } from './db/client.js';
@@ -16,6 +17,8 @@ export interface Deps {
   provisioner?: Provisioner;
   /** Wakes the local job runner after a job is enqueued (other processes poll). */
   wakeJobs?: () => void;
+  /** Hot dashboard reads, invalidated by Postgres notifications; absent = always read the database. */
+  readCache?: ReadCache;
   /** Asks for a reconcile tick soon, e.g. after a job handed work to Coolify. */
   wakeReconciler?: () => void;
 }

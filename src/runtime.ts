@@ -1,6 +1,8 @@
 import type { Config } from './config/config.js';
 import type { Deps } from './context.js';
 import { dashboardSigningKey } from './auth/keys.js';
+import { invalidateOnChange } from './cache/invalidation.js';
+import { ReadCache } from './cache/read-cache.js';
 import { CoolifyClient } from './coolify/client.js';
 import { keyringFromBase64 } from './crypto/envelope.js';
 import { loadOrCreateLocalKey } from './crypto/local-key.js';
@@ -70,6 +72,10 @@ export async function startRuntime(
   const keyring = keyringFromBase64(key);
   const authKey = dashboardSigningKey(keyring);
   const deps: Deps = { db: database.db, config, keyring, authKey, log, provisioner };
+  if (config.SUPAPLANE_READ_CACHE_MS > 0) {
+    deps.readCache = new ReadCache(config.SUPAPLANE_READ_CACHE_MS);
+    await invalidateOnChange(database.sql, deps.readCache);
+  }
   const runner = new JobRunner(deps, {
     ...DEFAULT_RUNNER_OPTIONS,
     concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,

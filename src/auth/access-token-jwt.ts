@@ -34,18 +34,50 @@ export async function signAccessToken(
     .sign(key);
 }
 
+/**
+ * Tokens this process has verified, per key, until they expire. Studio sends the
+ * same token with every request for up to an hour, and an HMAC check through
+ * WebCrypto is a thread-pool round trip: the exact token string (signature
+ * included) is what was checked, so a hit needs only the expiry compared.
+ * Session revocation is checked by the caller on every request, not here.
+ */
+const MAX_VERIFIED = 10_000;
+const verifiedByKey = new WeakMap<
+  Uint8Array,
+  Map<string, { claims: DashboardClaims; expMs: number }>
+>();
+
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<DashboardClaims> {
+  let verified = verifiedByKey.get(key);
+  if (!verified) verifiedByKey.set(key, (verified = new Map()));
+  const hit = verified.get(token);
+  if (hit && hit.expMs > Date.now()) return hit.claims;
+  if (hit) verified.delete(token);
+  const { claims, expMs } = await verifySignature(key, token);
+  // Map keeps insertion order: dropping the oldest entry bounds memory.
+  if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+  verified.set(token, { claims, expMs });
+  return claims;
+}
+
+async function verifySignature(
+  key: Uint8Array,
+  token: string,
+): Promise<{ claims: DashboardClaims; expMs: number }> {
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] });
     if (typeof payload.sub !== 'string' || typeof payload.session_id !== 'string') {
       throw new AppError('unauthorized', 'Invalid token: missing claims');
     }
-    return {
+    if (typeof payload.exp !== 'number')
+      throw new AppError('unauthorized', 'Invalid token: no expiry');
+    const claims: DashboardClaims = {
       sub: payload.sub,
       email: String(payload.email ?? ''),
       session_id: payload.session_id,
       aal: payload.aal === 'aal2' ? 'aal2' : 'aal1',
     };
+    return { claims, expMs: payload.exp * 1000 };
   } catch (err) {
     if (err instanceof AppError) throw err;
     const expired = err instanceof errors.JWTExpired;

@@ -64,6 +64,12 @@ const schema = z
       .positive()
       .default(5 * 60_000),
     SUPAPLANE_JOB_POLL_MS: z.coerce.number().int().positive().default(500),
+    /**
+     * Longest a cached dashboard read may live (0 turns the cache off). Writes
+     * invalidate it at once through Postgres notifications; this only bounds the
+     * harm of one lost while the listening connection was down.
+     */
+    SUPAPLANE_READ_CACHE_MS: z.coerce.number().int().min(0).default(10_000),
     /** Requests per minute each token may make to /v1 (per Supaplane process). */
     SUPAPLANE_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
     /** How long COMING_UP, RESTORING… may last before the project counts as failed. */

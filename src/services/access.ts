@@ -34,8 +34,9 @@ function deny(role: Role, access: Access): AppError {
 
 /**
  * Lookups shared within one read-only request (a GET), so the transport's early
- * scope check and the service's own check cost one query. Keyed by the principal,
- * which is created per request; never used for requests that change state.
+ * scope check and the service's own check cost one query, and served from the
+ * process's read cache when there is one. Keyed by the principal, which is
+ * created per request; requests that change state always read the database.
  */
 const requestReads = new WeakMap<Principal, Map<string, Promise<unknown>>>();
 
@@ -43,12 +44,19 @@ export function shareLookupsWithinRequest(principal: Principal): void {
   if (!requestReads.has(principal)) requestReads.set(principal, new Map());
 }
 
-function memo<T>(principal: Principal, key: string, load: () => Promise<T>): Promise<T> {
+function readShared<T extends { organization: Organization }>(
+  deps: Pick<Deps, 'readCache'>,
+  principal: Principal,
+  key: string,
+  load: () => Promise<T[]>,
+): Promise<T[]> {
   const shared = requestReads.get(principal);
   if (!shared) return load();
-  let hit = shared.get(key) as Promise<T> | undefined;
+  let hit = shared.get(key) as Promise<T[]> | undefined;
   if (!hit) {
-    hit = load();
+    hit = deps.readCache
+      ? deps.readCache.get(`${key}:${principal.userId}`, load, ([row]) => row?.organization.id)
+      : load();
     shared.set(key, hit);
   }
   return hit;
@@ -96,14 +104,14 @@ const organizationMembershipQuery = prepared((db) =>
 
 /** The organization by slug, if the caller is a member. Others get 404, not a hint it exists. */
 export async function requireOrganization(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'readCache'>,
   principal: Principal,
   slug: string,
   access: Access = 'read',
 ): Promise<{ organization: Organization; role: Role }> {
   // Anything that cannot be a slug (NUL bytes included) is simply not found.
   if (!isOrganizationSlug(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
-  const [row] = await memo(principal, `org:${slug}`, () =>
+  const [row] = await readShared(deps, principal, `org:${slug}`, () =>
     organizationMembershipQuery(deps.db).execute({ slug, userId: principal.userId }),
   );
   if (!row) throw notFound(`Organization ${slug}`);
@@ -113,13 +121,13 @@ export async function requireOrganization(
 
 /** The project by ref, if the caller belongs to its organization. Others get 404. */
 export async function requireProject(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'readCache'>,
   principal: Principal,
   ref: string,
   access: Access = 'read',
 ): Promise<{ project: Project; organization: Organization; role: Role }> {
   if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
-  const [row] = await memo(principal, `project:${ref}`, () =>
+  const [row] = await readShared(deps, principal, `project:${ref}`, () =>
     projectMembershipQuery(deps.db).execute({ ref, userId: principal.userId }),
   );
   if (!row || row.project.status === 'REMOVED') throw notFound(`Project ${ref}`);

@@ -2,6 +2,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { dashboardSigningKey } from '../../src/auth/keys.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Deps } from '../../src/context.js';
+import { invalidateOnChange } from '../../src/cache/invalidation.js';
+import { ReadCache } from '../../src/cache/read-cache.js';
 import { CoolifyClient } from '../../src/coolify/client.js';
 import { keyringFromBase64 } from '../../src/crypto/envelope.js';
 import { jobs, projects, type Project, type ProjectStatus } from '../../src/db/schema/index.js';
@@ -47,6 +49,8 @@ export async function startHarness(
     env?: Record<string, string>;
     wrapProvisioner?: (p: Provisioner) => Provisioner;
     startRunner?: boolean;
+    /** Serve hot reads from a ReadCache kept in step by Postgres notifications, as runtime.ts does. */
+    readCache?: boolean;
   } = {},
 ): Promise<Harness> {
   const sim = await startCoolifySim(options.sim);
@@ -81,6 +85,9 @@ export async function startHarness(
     log,
     provisioner: options.wrapProvisioner ? options.wrapProvisioner(real) : real,
   };
+  const listening = options.readCache
+    ? await invalidateOnChange(db.sql, (deps.readCache = new ReadCache(60_000)))
+    : undefined;
   const runner = new JobRunner(deps, { ...FAST_RUNNER, ...options.runner });
   deps.wakeJobs = runner.poke;
   if (options.startRunner !== false) runner.start();
@@ -134,6 +141,7 @@ export async function startHarness(
     },
     async close() {
       await runner.drain();
+      await listening?.unlisten();
       await db.drop();
       await sim.close();
     },

@@ -12,8 +12,10 @@ import {
   projectSettingsView,
   projectStatusView,
 } from '../../services/project-views.js';
+import { organizationProjectPage } from '../../services/organization-project-page.js';
 import { regionsInfo } from '../../services/regions.js';
 import { newRouter, type Router } from '../env.js';
+import { sharedJson } from '../shared-json.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
   Databases,
@@ -139,14 +141,7 @@ export function platformProjectRoutes(deps: Deps): Router {
       c.req.valid('param').slug,
       'read',
     );
-    const page = await listProjectsPage(deps, { scope: { organizationId: organization.id }, ...q });
-    return c.json(
-      paginatedView(
-        page.items.map((i) => projectListItemView(i.project, organization.slug)),
-        { count: page.count, limit: q.limit, offset: q.offset },
-      ),
-      200,
-    );
+    return sharedJson(c, await organizationProjectPage(deps, organization, q));
   });
 
   router.openapi({ ...detailRoute, middleware: auth }, async (c) => {
