@@ -70,7 +70,7 @@ export function mountScopeGuards(root: Router, deps: Deps): void {
     }
     await next();
   };
-  for (const scope of PROJECT_SCOPES) root.use(scope, project).use(`${scope}/*`, project);
-  for (const scope of ORGANIZATION_SCOPES)
-    root.use(scope, organization).use(`${scope}/*`, organization);
+  // `<scope>/*` matches `<scope>` itself too: registering both ran each check twice.
+  for (const scope of PROJECT_SCOPES) root.use(`${scope}/*`, project);
+  for (const scope of ORGANIZATION_SCOPES) root.use(`${scope}/*`, organization);
 }
