@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from './context.js';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { SmartRouter } from 'hono/router/smart-router';
+import { TrieRouter } from 'hono/router/trie-router';
 import { newRouter } from './http/env.js';
+import { MatchCache } from './http/match-cache.js';
 import { errorHandler } from './http/errors.js';
 import { withResponseHeaders } from './http/middleware/response-headers.js';
 import { clearReadCacheAfterWrites } from './http/middleware/read-your-writes.js';
@@ -21,7 +25,9 @@ export interface AppOptions {
 /** The HTTP app. Used by main.ts and by tests through `app.request()`; does no I/O itself. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const metrics = options.metrics ?? createMetrics({ db: deps.db });
-  const root = newRouter();
+  const root = newRouter({
+    router: new MatchCache(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] })),
+  });
   root.onError(errorHandler(deps.log));
   root.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}`, error: 'not_found' }, 404),

@@ -1,4 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Handler } from 'hono';
+import type { Router as HonoRouter } from 'hono/router';
+import type { RouterRoute } from 'hono/types';
 import type { Principal } from '../auth/principal.js';
 import { invalid } from '../errors.js';
 
@@ -15,8 +18,9 @@ export type Router = OpenAPIHono<AppEnv>;
  * A router whose schema validation failures become our 400 with a readable
  * `message` (the first issue, with its path), never zod's raw output.
  */
-export function newRouter(): Router {
+export function newRouter(options: { router?: HonoRouter<[Handler, RouterRoute]> } = {}): Router {
   return new OpenAPIHono<AppEnv>({
+    ...options,
     defaultHook: (result) => {
       if (!result.success) {
         const issue = result.error.issues[0];
