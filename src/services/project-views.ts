@@ -93,8 +93,7 @@ export const paginatedView = <T>(
   page: { count: number; limit: number; offset: number },
 ) => ({ pagination: page, projects: items });
 
-/** GET /platform/projects/{ref} (ProjectDetailResponse). */
-export const projectDetailView = (config: Config, p: Project) => {
+const buildProjectDetailView = (config: Config, p: Project) => {
   const version = serviceVersions(p)['supabase-postgres'];
   return Object.assign(
     base(p),
@@ -110,6 +109,25 @@ export const projectDetailView = (config: Config, p: Project) => {
     },
     version ? { dbVersion: `supabase-postgres-${version}` } : {},
   );
+};
+
+const detailViews = new WeakMap<
+  Config,
+  WeakMap<Project, ReturnType<typeof buildProjectDetailView>>
+>();
+
+/**
+ * GET /platform/projects/{ref} (ProjectDetailResponse), which every open project
+ * page polls. Built once per row: rows the read cache shares between requests are
+ * immutable, so their view (and, through sharedJson, its JSON) is reused until a
+ * write replaces the row.
+ */
+export const projectDetailView = (config: Config, p: Project) => {
+  let built = detailViews.get(config);
+  if (!built) detailViews.set(config, (built = new WeakMap()));
+  let view = built.get(p);
+  if (!view) built.set(p, (view = buildProjectDetailView(config, p)));
+  return view;
 };
 
 export const projectStatusView = (p: Project) => ({ status: p.status });

@@ -146,7 +146,7 @@ export function platformProjectRoutes(deps: Deps): Router {
 
   router.openapi({ ...detailRoute, middleware: auth }, async (c) => {
     const { project: p } = await project(c.get('principal'), c.req.valid('param').ref);
-    return c.json(projectDetailView(deps.config, p), 200);
+    return sharedJson(c, projectDetailView(deps.config, p));
   });
 
   router.openapi({ ...statusRoute, middleware: auth }, async (c) => {
