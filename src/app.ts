@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from './context.js';
 import { RegExpRouter } from 'hono/router/reg-exp-router';
@@ -7,9 +6,8 @@ import { TrieRouter } from 'hono/router/trie-router';
 import { newRouter } from './http/env.js';
 import { MatchCache } from './http/match-cache.js';
 import { errorHandler } from './http/errors.js';
-import { withResponseHeaders } from './http/middleware/response-headers.js';
+import { everyResponseHeaders } from './http/middleware/response-headers.js';
 import { clearReadCacheAfterWrites } from './http/middleware/read-your-writes.js';
-import { studioCors } from './http/middleware/cors.js';
 import { mountRoutes } from './http/routes/index.js';
 import { metricsHandler, observeRequests } from './http/observability.js';
 import { requestObserver } from './observability/http-log.js';
@@ -32,13 +30,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   root.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}`, error: 'not_found' }, 404),
   );
-  root.use('*', async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
-    c.set('requestId', requestId);
-    await withResponseHeaders(c, next, [['x-request-id', requestId]]);
-  });
+  // Observed first, so that preflights, which the next layer answers, are logged too.
   root.use('*', observeRequests(requestObserver(deps.log, metrics)));
-  root.use('*', studioCors(deps.config));
+  root.use('*', everyResponseHeaders(deps.config));
   if (deps.readCache) root.use('*', clearReadCacheAfterWrites(deps.readCache));
 
   root.get('/health', (c) => c.json({ status: 'ok' }));

@@ -6,7 +6,8 @@ import type { AppEnv } from './env.js';
 
 /**
  * Times every request and hands it to `observe` (src/observability/http-log.ts)
- * once answered. Registered after the request-id middleware, so the id is set.
+ * once answered. The request id is read after the answer, by when
+ * everyResponseHeaders (the next layer) has set it.
  */
 export function observeRequests(observe: (r: RequestRecord) => void): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

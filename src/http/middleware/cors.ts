@@ -1,6 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Config } from '../../config/config.js';
-import { withResponseHeaders } from './response-headers.js';
 
 const ALLOW_HEADERS = [
   'authorization',
@@ -25,26 +24,33 @@ const PREFLIGHT = [
   ['Access-Control-Max-Age', '600'],
 ] as const;
 
+export type HeaderList = [string, string][];
+
 /**
  * Studio sends credentials, so the exact origin is echoed (never `*`), and it
  * sends a few headers of its own that the preflight must allow. Not hono/cors:
  * it appends `Vary` to the finished response, which costs a full copy of every
  * answer (see withResponseHeaders).
  */
-export function studioCors(config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>): MiddlewareHandler {
+export function studioCors(config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>) {
   const allowed = new Set(config.SUPAPLANE_STUDIO_ORIGINS);
-  return async (c, next) => {
-    const origin = c.req.header('origin');
-    const headers: [string, string][] = [['Vary', 'Origin']];
-    if (origin && allowed.has(origin)) {
-      headers.push(
-        ['Access-Control-Allow-Origin', origin],
-        ['Access-Control-Allow-Credentials', 'true'],
-        ['Access-Control-Expose-Headers', 'x-request-id,retry-after'],
-      );
-    }
-    if (c.req.method !== 'OPTIONS') return withResponseHeaders(c, next, headers);
-    for (const [name, value] of [...headers, ...PREFLIGHT]) c.header(name, value);
-    return c.body(null, 204);
+  return {
+    /** The CORS headers of an answer to a request from `origin`. */
+    headers(origin: string | undefined): HeaderList {
+      const headers: HeaderList = [['Vary', 'Origin']];
+      if (origin && allowed.has(origin)) {
+        headers.push(
+          ['Access-Control-Allow-Origin', origin],
+          ['Access-Control-Allow-Credentials', 'true'],
+          ['Access-Control-Expose-Headers', 'x-request-id,retry-after'],
+        );
+      }
+      return headers;
+    },
+    /** The answer to a preflight (any OPTIONS request). */
+    preflight(c: Context, headers: HeaderList): Response {
+      for (const [name, value] of [...headers, ...PREFLIGHT]) c.header(name, value);
+      return c.body(null, 204);
+    },
   };
 }

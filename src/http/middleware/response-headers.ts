@@ -1,4 +1,27 @@
-import type { Context, Next } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Config } from '../../config/config.js';
+import type { AppEnv } from '../env.js';
+import { studioCors } from './cors.js';
+
+/**
+ * What every answer carries: the request id (the caller's, or a new one, also
+ * used by the logs) and Studio's CORS headers. One middleware sets both, so the
+ * hottest reads pay for one layer and one check of the finished response.
+ */
+export function everyResponseHeaders(
+  config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>,
+): MiddlewareHandler<AppEnv> {
+  const cors = studioCors(config);
+  return async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    c.set('requestId', requestId);
+    const headers = cors.headers(c.req.header('origin'));
+    headers.push(['x-request-id', requestId]);
+    if (c.req.method === 'OPTIONS') return cors.preflight(c, headers);
+    await withResponseHeaders(c, next, headers);
+  };
+}
 
 /**
  * Puts `headers` on whatever response the request ends with. They are set before
