@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { auditLog, projects, type Project, type ProjectStatus } from '../db/schema/index.js';
+import { auditLog, projects, RUNNING_STATUSES, type Project } from '../db/schema/index.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import { enqueue } from '../jobs/queue.js';
 import { transition } from './transitions.js';
-
-/** Running states: an env change restarts the stack, RESTARTING until the probe passes. */
-const RUNNING: readonly ProjectStatus[] = ['ACTIVE_HEALTHY', 'ACTIVE_UNHEALTHY', 'UNKNOWN'];
 
 /**
  * The project row, locked for the rest of the transaction, if an env change may
@@ -21,7 +18,10 @@ export async function lockProjectForEnvChange(tx: Tx, projectId: number): Promis
     .where(eq(projects.id, projectId))
     .for('update');
   if (!project || project.status === 'REMOVED') throw notFound('Project');
-  if (!RUNNING.includes(project.status) && !['RESTARTING', 'INACTIVE'].includes(project.status)) {
+  if (
+    !RUNNING_STATUSES.includes(project.status) &&
+    !['RESTARTING', 'INACTIVE'].includes(project.status)
+  ) {
     throw new AppError(
       'precondition',
       `Project ${project.ref} is ${project.status}; keys and secrets can be changed when it is ACTIVE_HEALTHY or INACTIVE`,
@@ -52,7 +52,8 @@ export async function scheduleEnvApply(
     projectId: project.id,
     payload: { removeKeys: change.removeKeys ?? [] },
   };
-  if (RUNNING.includes(project.status)) {
+  // A running stack is restarted by the change: RESTARTING until the probe passes.
+  if (RUNNING_STATUSES.includes(project.status)) {
     const updated = await transition(tx, project, {
       to: 'RESTARTING',
       from: [project.status],

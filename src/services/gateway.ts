@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
-import type { Project, ProjectStatus } from '../db/schema/index.js';
+import { RUNNING_STATUSES, type Project, type ProjectStatus } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { loadProjectSecrets } from '../secrets/store.js';
 import { requireProject, type Access } from './access.js';
@@ -19,16 +19,9 @@ export interface ProjectGateway {
   anonKey: string;
 }
 
-/**
- * States in which the stack is (or may well be) serving. ACTIVE_UNHEALTHY and UNKNOWN
- * are let through: the gateway often still answers, and when it does not the caller
- * gets a 502 naming the project rather than a refusal based on a stale guess.
- */
-const SERVING: ReadonlySet<ProjectStatus> = new Set([
-  'ACTIVE_HEALTHY',
-  'ACTIVE_UNHEALTHY',
-  'UNKNOWN',
-]);
+// A running project that does not answer gets a 502 naming it (see proxy.ts),
+// rather than a refusal based on a possibly stale status.
+const SERVING: ReadonlySet<ProjectStatus> = new Set(RUNNING_STATUSES);
 
 const WHY_NOT: Partial<Record<ProjectStatus, string>> = {
   INACTIVE: '(paused); restore it to browse its data',

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { and, count, eq, ne } from 'drizzle-orm';
 import { provisioningGaps } from '../config/config.js';
 import type { Deps } from '../context.js';
-import { auditLog, jobs, projects, type Project, type ProjectStatus } from '../db/schema/index.js';
+import {
+  auditLog,
+  jobs,
+  projects,
+  RUNNING_STATUSES,
+  type Project,
+  type ProjectStatus,
+} from '../db/schema/index.js';
 import { AppError, invalid, notFound, precondition } from '../errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { enqueue, type JobKind } from '../jobs/queue.js';
@@ -105,13 +112,13 @@ const OPERATIONS: Record<
   { from: readonly ProjectStatus[]; to: ProjectStatus; verb: string }
 > = {
   pause: {
-    from: ['ACTIVE_HEALTHY', 'ACTIVE_UNHEALTHY', 'PAUSE_FAILED', 'UNKNOWN'],
+    from: [...RUNNING_STATUSES, 'PAUSE_FAILED'],
     to: 'PAUSING',
     verb: 'paused',
   },
   restore: { from: ['INACTIVE', 'RESTORE_FAILED'], to: 'RESTORING', verb: 'restored' },
   restart: {
-    from: ['ACTIVE_HEALTHY', 'ACTIVE_UNHEALTHY', 'UNKNOWN'],
+    from: RUNNING_STATUSES,
     to: 'RESTARTING',
     verb: 'restarted',
   },

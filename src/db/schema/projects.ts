@@ -24,6 +24,17 @@ export const PROJECT_STATUSES = [
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 export const projectStatusEnum = pgEnum('project_status', PROJECT_STATUSES);
 
+/**
+ * States in which the stack is (or may well be) running. ACTIVE_UNHEALTHY and
+ * UNKNOWN count: the gateway often still answers, and a failing health check must
+ * not stop anyone from pausing, restarting or changing keys.
+ */
+export const RUNNING_STATUSES: readonly ProjectStatus[] = [
+  'ACTIVE_HEALTHY',
+  'ACTIVE_UNHEALTHY',
+  'UNKNOWN',
+];
+
 export const projects = pgTable(
   'projects',
   {
