@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ReadCache } from '../../cache/read-cache.js';
 
-const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The methods that may write; the middleware below is registered for these only. */
+export const WRITING_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
  * A client must read its own writes. Postgres notifications invalidate the read
@@ -11,8 +12,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * apart is not worth the refill it saves.
  */
 export function clearReadCacheAfterWrites(cache: ReadCache): MiddlewareHandler {
-  return async (c, next) => {
+  return async (_c, next) => {
     await next();
-    if (!SAFE.has(c.req.method)) cache.clear();
+    cache.clear();
   };
 }
