@@ -77,6 +77,8 @@ export async function runBenchmarks(smoke: boolean, only?: string[]): Promise<Fi
           goal: 'runs',
           pass: false,
         });
+      } finally {
+        await pg.dropDatabases();
       }
     }
   } finally {

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embed
 /** One embedded Postgres for a whole bench run; each scenario gets a fresh migrated database. */
 export class BenchPostgres {
   private counter = 0;
+  private readonly created: string[] = [];
   private constructor(
     private readonly server: EmbeddedPostgres,
     private readonly dir: string,
@@ -27,11 +28,26 @@ export class BenchPostgres {
     const admin = postgres(this.server.url, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
     await admin.end();
+    this.created.push(name);
     const u = new URL(this.server.url);
     u.pathname = `/${name}`;
     const url = u.toString();
     await migrateDatabase(url);
     return { url, database: connect(url, { max: 10 }) };
+  }
+
+  /**
+   * Drops every database made so far, so one scenario's leftovers (autovacuum
+   * over 10,000 fresh rows) do not run during the next one's measurement.
+   */
+  async dropDatabases(): Promise<void> {
+    const admin = postgres(this.server.url, { max: 1, onnotice: () => {} });
+    try {
+      for (const name of this.created.splice(0))
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+    } finally {
+      await admin.end();
+    }
   }
 
   async stop(): Promise<void> {
