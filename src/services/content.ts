@@ -1,5 +1,6 @@
 import { and, count, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../context.js';
+import { escapeLike } from '../db/like.js';
 import { contentFolders, contentItems, profiles, users } from '../db/schema/index.js';
 import { AppError, invalid, notFound } from '../errors.js';
 
@@ -39,7 +40,6 @@ export interface ContentPage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 const snippetNotFound = (id: string) => notFound(`Content ${id}`);
 const notOwner = () =>
   new AppError('forbidden', 'Only the owner of this content can change or delete it');

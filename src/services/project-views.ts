@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../config/config.js';
 import type { Deps } from '../context.js';
+import { escapeLike } from '../db/like.js';
 import type { Organization, Project, ProjectStatus } from '../db/schema/index.js';
 import { precondition } from '../errors.js';
 import type { ProjectSecrets } from '../secrets/generate.js';
@@ -269,8 +270,6 @@ export interface ProjectPageQuery {
   search?: string;
   statuses?: ProjectStatus[];
 }
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
 
 const ORDER: Record<ProjectSort, SQL> = {
   name_asc: sql`lower(p.name) asc, p.id asc`,
