@@ -5,6 +5,7 @@ import { invalid, notFound } from '../errors.js';
 import {
   filtered,
   isUuid,
+  requireUuids,
   itemView,
   ownFolder,
   requireOwnFolder,
@@ -166,8 +167,7 @@ export async function deleteFolders(
   scope: ContentScope,
   ids: string[],
 ): Promise<{ id: string }[]> {
-  const bad = ids.find((id) => !isUuid(id));
-  if (bad !== undefined) throw invalid(`ids must be UUIDs (got "${bad}")`);
+  requireUuids(ids);
   if (!ids.length) return [];
   const all = await descendants(deps, scope, ids);
   if (!all.length) return [];

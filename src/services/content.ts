@@ -40,6 +40,12 @@ export interface ContentPage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
+
+/** Refuses a list of ids with anything but UUIDs in it, naming the first bad one. */
+export function requireUuids(ids: readonly string[]): void {
+  const bad = ids.find((id) => !isUuid(id));
+  if (bad !== undefined) throw invalid(`ids must be UUIDs (got "${bad}")`);
+}
 const snippetNotFound = (id: string) => notFound(`Content ${id}`);
 const notOwner = () =>
   new AppError('forbidden', 'Only the owner of this content can change or delete it');
@@ -355,8 +361,7 @@ export async function deleteContent(
   scope: ContentScope,
   ids: string[],
 ): Promise<{ id: string }[]> {
-  const bad = ids.find((id) => !isUuid(id));
-  if (bad !== undefined) throw invalid(`ids must be UUIDs (got "${bad}")`);
+  requireUuids(ids);
   if (!ids.length) return [];
   const mine = and(
     inArray(contentItems.id, ids),
