@@ -7,6 +7,7 @@ import { newRouter } from './http/env.js';
 import { MatchCache } from './http/match-cache.js';
 import { errorHandler } from './http/errors.js';
 import { everyResponseHeaders } from './http/middleware/response-headers.js';
+import { requestLimits } from './http/middleware/request-limits.js';
 import { clearReadCacheAfterWrites, WRITING_METHODS } from './http/middleware/read-your-writes.js';
 import { mountRoutes } from './http/routes/index.js';
 import { metricsHandler, observeRequests } from './http/observability.js';
@@ -33,6 +34,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   // Observed first, so that preflights, which the next layer answers, are logged too.
   root.use('*', observeRequests(requestObserver(deps.log, metrics)));
   root.use('*', everyResponseHeaders(deps.config));
+  // Before any route reads a body or checks a token; after the layer that answers preflights.
+  root.use('*', requestLimits(deps.config));
   // Registered by method, so that reads do not pass through it at all.
   if (deps.readCache) root.on(WRITING_METHODS, '*', clearReadCacheAfterWrites(deps.readCache));
 

@@ -1,6 +1,6 @@
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
+import { serveHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from './reconciler/reconcile.js';
 import { startRuntime } from './runtime.js';
@@ -31,7 +31,7 @@ async function main() {
     workersReady: () => !stopping,
     metrics: runtime.metrics,
   });
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+  const server = serveHttp(app.fetch, config, (info) =>
     log.info({ port: info.port }, 'Supaplane listening'),
   );
 

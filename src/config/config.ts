@@ -26,6 +26,9 @@ const url = (what: string) =>
     `must be an absolute URL (${what})`,
   );
 
+/** A size in bytes, at least 1 KiB. */
+const bytes = (fallback: number) => z.coerce.number().int().min(1024).default(fallback);
+
 const schema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -96,6 +99,29 @@ const schema = z
         (v) => v === '' || /^\/[A-Za-z0-9/_-]*[^/]$/.test(v),
         'must start with / and not end with /',
       ),
+    /**
+     * Request limits (src/http/limits/). Bodies past the limit answer 413 before
+     * anything parses them; a few routes allow more (BODY_LIMITS in body-limits.ts).
+     */
+    SUPAPLANE_BODY_LIMIT_BYTES: bytes(64 * 1024),
+    /** The pg-meta and auth-admin data-page proxies (Studio refuses SQL over ~0.98 MB). */
+    SUPAPLANE_PROXY_BODY_LIMIT_BYTES: bytes(1024 * 1024),
+    /** The storage data-page proxy (sign-multi and delete carry lists of paths). */
+    SUPAPLANE_STORAGE_BODY_LIMIT_BYTES: bytes(8 * 1024 * 1024),
+    /** SQL and values: /v1 database query and migrations, SQL snippets, function secrets. */
+    SUPAPLANE_SQL_BODY_LIMIT_BYTES: bytes(4 * 1024 * 1024),
+    /** Deepest nesting of a JSON body (objects and arrays); deeper answers 400. */
+    SUPAPLANE_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
+    /** Longest request URL, path and query together; longer answers 414. */
+    SUPAPLANE_URL_MAX_BYTES: z.coerce.number().int().min(256).default(8 * 1024),
+    /** Node's maxHeaderSize: request line and headers together; larger answers 431. */
+    SUPAPLANE_HEADER_MAX_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+    /** How long a client may take to send its request headers (Node's headersTimeout). */
+    SUPAPLANE_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** How long a client may take to send its whole request (Node's requestTimeout). */
+    SUPAPLANE_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+    /** How long an idle keep-alive connection stays open (Node's keepAliveTimeout). */
+    SUPAPLANE_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
     SUPAPLANE_ADMIN_EMAIL: optionalString.refine(
       (v) => v === undefined || /^[^@\s]+@[^@\s]+$/.test(v),
       'must be an email address',
@@ -126,6 +152,13 @@ const schema = z
         code: 'custom',
         path: [c.SUPAPLANE_ADMIN_EMAIL ? 'SUPAPLANE_ADMIN_PASSWORD' : 'SUPAPLANE_ADMIN_EMAIL'],
         message: 'SUPAPLANE_ADMIN_EMAIL and SUPAPLANE_ADMIN_PASSWORD must be set together',
+      });
+    }
+    if (c.SUPAPLANE_HEADERS_TIMEOUT_MS > c.SUPAPLANE_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPAPLANE_HEADERS_TIMEOUT_MS'],
+        message: 'must not be longer than SUPAPLANE_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
     if (Boolean(c.COOLIFY_URL) !== Boolean(c.COOLIFY_TOKEN)) {

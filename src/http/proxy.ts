@@ -3,12 +3,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../log.js';
 import type { ProjectGateway } from '../services/gateway.js';
 
-/** Limits for the data-page proxies. Bodies are small JSON except storage's path lists. */
+/**
+ * Limits on what the data-page proxies read from upstream. Request bodies are
+ * bounded before any route runs, per route (src/http/limits/body-limits.ts).
+ */
 export const PROXY_LIMITS = {
-  /** pg-meta and GoTrue bodies; Studio itself refuses SQL over ~0.98 MB. */
-  jsonBodyBytes: 1024 * 1024,
-  /** Storage bodies (sign-multi and delete carry lists of paths). */
-  storageBodyBytes: 8 * 1024 * 1024,
   /** Upstream error bodies read to extract a message. */
   errorBodyBytes: 64 * 1024,
   /** Upstream JSON bodies the proxy rewrites (user lists, signed URLs). */
@@ -41,35 +40,19 @@ export function proxyErrorResponse(c: Context, err: ProxyError) {
   return c.json({ message: err.message, error: err.code }, err.status);
 }
 
-/** The caller's request body, refused with 413 past `limit` bytes (before or while reading). */
-export async function readBody(req: Request, limit: number): Promise<Uint8Array | undefined> {
+/**
+ * The caller's request body, if any. Its size and nesting were checked before the
+ * route ran (src/http/middleware/request-limits.ts), which bounds this read.
+ */
+export async function readBody(req: Request): Promise<Uint8Array | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD' || !req.body) return undefined;
-  const tooLarge = () =>
-    new ProxyError(413, 'payload_too_large', `Request body is larger than ${mb(limit)}`);
-  const declared = Number(req.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = req.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return size === 0 ? undefined : Buffer.concat(chunks);
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  return bytes.byteLength === 0 ? undefined : bytes;
 }
 
 /** The caller's JSON body (an object), or 400 when it is missing or malformed. */
-export async function readJsonObject(
-  req: Request,
-  limit: number,
-): Promise<Record<string, unknown>> {
-  const bytes = await readBody(req, limit);
+export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
+  const bytes = await readBody(req);
   if (!bytes) return {};
   let value: unknown;
   try {
@@ -82,8 +65,6 @@ export async function readJsonObject(
   }
   return value as Record<string, unknown>;
 }
-
-const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 
 /** Caller headers that may travel to a project; everything else (cookies, the
  * dashboard token, x-connection-encrypted…) stays behind. */

@@ -6,7 +6,6 @@ import { resolveGateway, type ProjectGateway } from '../../services/gateway.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
-  PROXY_LIMITS,
   ProxyError,
   forward,
   proxied,
@@ -33,7 +32,7 @@ export function authProxyRoutes(deps: Deps, router: Router): void {
     resolveGateway(deps, { principal: c.get('principal'), ref: c.req.param('ref') ?? '', access });
   const call = (c: Ctx, gw: ProjectGateway, req: ForwardRequest) =>
     forward(gw, { signal: c.req.raw.signal, requestId: c.get('requestId'), ...req });
-  const json = (c: Ctx) => readJsonObject(c.req.raw, PROXY_LIMITS.jsonBodyBytes);
+  const json = (c: Ctx) => readJsonObject(c.req.raw);
   const id = (c: Ctx) => encodeURIComponent(c.req.param('id') ?? '');
 
   on('GET', '/users', async (c) => {

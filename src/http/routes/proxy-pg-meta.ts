@@ -5,7 +5,6 @@ import { resolveGateway } from '../../services/gateway.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
-  PROXY_LIMITS,
   PROXY_TIMEOUTS,
   ProxyError,
   forward,
@@ -39,7 +38,7 @@ async function proxyPgMeta(deps: Deps, c: Context<AppEnv>): Promise<Response> {
     method === 'GET' || method === 'HEAD' || SQL_TOOLS.has(sub) ? 'read' : 'write';
   const gw = await resolveGateway(deps, { principal: c.get('principal'), ref, access });
 
-  const body = await readBody(c.req.raw, PROXY_LIMITS.jsonBodyBytes);
+  const body = await readBody(c.req.raw);
   let timeoutMs: number = PROXY_TIMEOUTS.defaultMs;
   if (method === 'POST' && sub === '/query') {
     const { disableStatementTimeout } = checkQueryBody(body);

@@ -5,7 +5,6 @@ import { resolveGateway, type ProjectGateway } from '../../services/gateway.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
-  PROXY_LIMITS,
   ProxyError,
   forward,
   proxied,
@@ -58,7 +57,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
         return run({ c, gw, call, bucket: encodeURIComponent(c.req.param('id') ?? '') });
       }),
     );
-  const json = (c: Ctx) => readJsonObject(c.req.raw, PROXY_LIMITS.storageBodyBytes);
+  const json = (c: Ctx) => readJsonObject(c.req.raw);
   const storage = '/storage/v1';
 
   on('GET', '/buckets', 'read', async ({ c, gw, call }) => {

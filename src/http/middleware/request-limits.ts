@@ -1,0 +1,94 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Config } from '../../config/config.js';
+import type { AppEnv } from '../env.js';
+import { bodyLimitFor, formatBytes, type BodyLimitsConfig } from '../limits/body-limits.js';
+import { jsonNestedDeeperThan } from '../limits/json-depth.js';
+
+type LimitsConfig = BodyLimitsConfig &
+  Pick<Config, 'SUPAPLANE_URL_MAX_BYTES' | 'SUPAPLANE_JSON_MAX_DEPTH'>;
+
+/**
+ * The one place request sizes are bounded, before any route, auth included, runs:
+ * the URL (414), the body (413, per route from BODY_LIMITS) and the nesting of a
+ * JSON body (400). Reads and HEADs pass after one length check. Header size and
+ * slow senders are the Node server's business (src/http/server.ts).
+ *
+ * Hono's bodyLimit (hono/dist/middleware/body-limit/index.js@4.13.19) is not used
+ * as is: its first step reads `c.req.raw.body`, which on @hono/node-server builds
+ * a full undici Request for every request, GETs included
+ * (@hono/node-server/dist/index.mjs:528-531@2.1.8), and it leaves the depth check
+ * to a second read. Like it, a declared Content-Length over the limit is refused
+ * without reading a byte (Node's parser ends a body at its Content-Length, so it
+ * cannot grow past it), and a chunked body is counted while read and refused at
+ * the first chunk past the limit. The rest of such a body is never read by us:
+ * @hono/node-server discards it for at most 500 ms after the answer and then
+ * destroys the socket (drainIncoming, index.mjs:829-864).
+ */
+export function requestLimits(config: LimitsConfig): MiddlewareHandler<AppEnv> {
+  const limitFor = bodyLimitFor(config);
+  const maxUrl = config.SUPAPLANE_URL_MAX_BYTES;
+  const maxDepth = config.SUPAPLANE_JSON_MAX_DEPTH;
+  return async (c, next) => {
+    if (c.req.url.length > maxUrl) {
+      return refuse(c, 414, 'uri_too_long', `Request URL is longer than ${formatBytes(maxUrl)}`);
+    }
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD') return next();
+    const limit = limitFor(c.req.path);
+    const tooLarge = () =>
+      refuse(
+        c,
+        413,
+        'payload_too_large',
+        `Request body is larger than this route's limit of ${formatBytes(limit.bytes)}`,
+      );
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && Number(declared) > limit.bytes) return tooLarge();
+    const chunked = declared === undefined || c.req.header('transfer-encoding') !== undefined;
+    const bytes = await readCapped(c.req.raw, limit.bytes, chunked);
+    if (bytes === 'too large') return tooLarge();
+    if (bytes === undefined) return next();
+    if (limit.json && jsonNestedDeeperThan(bytes, maxDepth)) {
+      return refuse(c, 400, 'validation', `Request body is nested deeper than ${maxDepth} levels`);
+    }
+    // What was read is what every later reader (validators, proxies) gets.
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    return next();
+  };
+}
+
+/**
+ * The body, at most `limit` bytes. With a Content-Length, @hono/node-server reads it
+ * straight from the socket; otherwise the stream is counted chunk by chunk.
+ */
+async function readCapped(
+  req: Request,
+  limit: number,
+  chunked: boolean,
+): Promise<Uint8Array | undefined | 'too large'> {
+  if (!chunked) {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    if (bytes.byteLength > limit) return 'too large';
+    return bytes.byteLength === 0 ? undefined : bytes;
+  }
+  if (!req.body) return undefined;
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    // Not cancelled: on Node that would destroy the socket before the 413 is written.
+    if (size > limit) return 'too large';
+    chunks.push(value);
+  }
+  return size === 0 ? undefined : Buffer.concat(chunks, size);
+}
+
+function refuse(c: Context, status: ContentfulStatusCode, error: string, message: string) {
+  // The rest of an oversized body is not wanted on this connection either.
+  if (status === 413) c.header('connection', 'close');
+  return c.json({ message, error }, status);
+}
