@@ -113,9 +113,17 @@ const schema = z
     /** Deepest nesting of a JSON body (objects and arrays); deeper answers 400. */
     SUPAPLANE_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
     /** Longest request URL, path and query together; longer answers 414. */
-    SUPAPLANE_URL_MAX_BYTES: z.coerce.number().int().min(256).default(8 * 1024),
+    SUPAPLANE_URL_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(256)
+      .default(8 * 1024),
     /** Node's maxHeaderSize: request line and headers together; larger answers 431. */
-    SUPAPLANE_HEADER_MAX_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+    SUPAPLANE_HEADER_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(16 * 1024),
     /** How long a client may take to send its request headers (Node's headersTimeout). */
     SUPAPLANE_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     /** How long a client may take to send its whole request (Node's requestTimeout). */
@@ -158,7 +166,8 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['SUPAPLANE_HEADERS_TIMEOUT_MS'],
-        message: 'must not be longer than SUPAPLANE_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+        message:
+          'must not be longer than SUPAPLANE_REQUEST_TIMEOUT_MS (the headers are part of the request)',
       });
     }
     if (Boolean(c.COOLIFY_URL) !== Boolean(c.COOLIFY_TOKEN)) {

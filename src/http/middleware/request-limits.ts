@@ -41,7 +41,7 @@ export function requestLimits(config: LimitsConfig): MiddlewareHandler<AppEnv> {
         c,
         413,
         'payload_too_large',
-        `Request body is larger than this route's limit of ${formatBytes(limit.bytes)}`,
+        `Request body is larger than ${formatBytes(limit.bytes)}, the limit for this route`,
       );
     const declared = c.req.header('content-length');
     if (declared !== undefined && Number(declared) > limit.bytes) return tooLarge();

@@ -4,14 +4,7 @@ import type { Access } from '../../services/access.js';
 import { resolveGateway } from '../../services/gateway.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
-import {
-  PROXY_TIMEOUTS,
-  ProxyError,
-  forward,
-  proxied,
-  readBody,
-  relay,
-} from '../proxy.js';
+import { PROXY_TIMEOUTS, ProxyError, forward, proxied, readBody, relay } from '../proxy.js';
 
 const PREFIX = '/platform/pg-meta/:ref';
 
