@@ -4,6 +4,7 @@ import { printTable, type Figure } from './lib/report.js';
 import { hotReads } from './hot-reads.js';
 import { provisioningBurst } from './provisioning-burst.js';
 import { reconcileGrowth } from './reconcile-growth.js';
+import { requestLimits } from './request-limits.js';
 import { startup } from './startup.js';
 
 type Scenario = (pg: BenchPostgres, smoke: boolean) => Promise<Figure[]>;
@@ -42,6 +43,8 @@ const SCENARIOS: Record<string, Scenario> = {
           },
     ),
   startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
+  limits: (pg, smoke) =>
+    requestLimits(pg, smoke ? { concurrent: 2, bodyMb: 2 } : { concurrent: 20, bodyMb: 50 }),
 };
 
 /**

@@ -9,7 +9,7 @@ describe('benchmark harness (smoke)', () => {
     const errors = figures.filter((f) => f.metric.startsWith('error:'));
     expect(errors).toEqual([]);
     const benches = new Set(figures.map((f) => f.bench));
-    for (const b of ['burst', 'reconcile', 'hot-reads', 'memory', 'startup'])
+    for (const b of ['burst', 'reconcile', 'hot-reads', 'memory', 'startup', 'limits'])
       expect(benches).toContain(b);
     for (const f of figures) expect(Number.isFinite(f.value), f.metric).toBe(true);
   }, 240_000);
