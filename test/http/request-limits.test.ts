@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyLimitFor } from '../../src/http/limits/body-limits.js';
 import { createProject } from '../../src/services/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
+import { SPEC } from '../support/v1-spec.js';
 
 /**
  * Issue 17: one body limit on every route, read from the router, checked before
@@ -221,5 +222,48 @@ describe('other unbounded inputs', () => {
     const res = await h.call('GET', `/platform/projects?search=${'a'.repeat(9000)}`, { as: owner });
     expect(res.status).toBe(414);
     expect((res.body as { message: string }).message).toBe('Request URL is longer than 8 KB');
+  });
+});
+
+describe('unknown fields', () => {
+  type Doc = {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          requestBody?: {
+            content?: Record<
+              string,
+              { schema?: { $ref?: string; additionalProperties?: unknown } }
+            >;
+          };
+        }
+      >
+    >;
+    components?: { schemas?: Record<string, { additionalProperties?: unknown }> };
+  };
+  /** `METHOD /path` of every JSON body schema that refuses unknown fields. */
+  const refusing = (doc: Doc) => {
+    const out: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(item)) {
+        let schema = op.requestBody?.content?.['application/json']?.schema;
+        if (schema?.$ref) schema = doc.components?.schemas?.[schema.$ref.split('/').pop()!];
+        if (schema?.additionalProperties === false) out.push(`${method.toUpperCase()} ${path}`);
+      }
+    return out.sort();
+  };
+
+  it('are refused only where the Management API contract refuses them, and ignored everywhere else', async () => {
+    const ours = (await h.call('GET', '/openapi.json')).body as Doc;
+    const served = new Set(
+      Object.entries(ours.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    const contract = refusing(SPEC as Doc).filter((r) => served.has(r));
+    expect(contract).toEqual(['POST /v1/organizations', 'POST /v1/projects']);
+    expect(refusing(ours)).toEqual(contract);
   });
 });

@@ -71,7 +71,7 @@ const putUser = createRoute({
         data: z.record(z.string(), z.unknown()).optional().openapi({
           description: 'User metadata; accepted but not stored (Supaplane keeps none)',
         }),
-        nonce: z.string().optional(),
+        nonce: z.string().max(256).optional(),
       }),
     ),
   },

@@ -46,17 +46,20 @@ const InvitationTokenParams = OrganizationSlugParam.extend({
     .openapi({ param: { name: 'invitation', in: 'path' }, description: 'Token from the link' }),
 });
 
+/** Project refs; refused below when not empty, but bounded like every list. */
+const ScopedProjects = z.array(z.string().max(64)).max(1000).optional();
+
 /** Studio sends `emails` (older builds `email`); project-scoped roles are not supported. */
 const InviteBody = z.object({
   emails: z.array(z.string().max(320)).max(50).optional(),
   email: z.string().max(320).optional(),
   role_id: z.number().int(),
-  role_scoped_projects: z.array(z.string()).optional(),
+  role_scoped_projects: ScopedProjects,
   require_sso: z.boolean().optional(),
 });
 const RoleBody = z.object({
   role_id: z.number().int(),
-  role_scoped_projects: z.array(z.string()).optional(),
+  role_scoped_projects: ScopedProjects,
 });
 
 const CreatedInvitation = InvitationItem.extend({

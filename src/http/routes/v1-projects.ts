@@ -60,10 +60,12 @@ const CreateProjectBody = z
     name: text().min(1).max(256),
     organization_slug: z
       .string()
+      .max(256)
       .regex(/^[\w-]+$/)
       .optional(),
     organization_id: z
       .string()
+      .max(256)
       .regex(/^[\w-]+$/)
       .optional()
       .openapi({ deprecated: true, description: 'Deprecated: use `organization_slug`' }),
