@@ -8,11 +8,11 @@ import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/
  * Issue 17, on real sockets through the Node server main.ts starts: oversized
  * headers, slow senders and oversized streamed bodies. The slow-client run lasts
  * SLOW_CLIENTS_MS (4 s here; `SLOW_CLIENTS_MS=30000` for the 30 s of the issue)
- * against a 1 s header timeout; production's is 15 s, the mechanism the same.
+ * against a 1 s header timeout (SLOW_HEADERS_TIMEOUT_MS; production's is 15 s).
  */
 const SLOW_CLIENTS = 50;
 const SLOW_CLIENTS_MS = Number(process.env.SLOW_CLIENTS_MS ?? 4000);
-const HEADERS_TIMEOUT_MS = 1000;
+const HEADERS_TIMEOUT_MS = Number(process.env.SLOW_HEADERS_TIMEOUT_MS ?? 1000);
 
 let h: ApiHarness;
 let owner: SignedInUser;
@@ -134,6 +134,13 @@ describe('the Node server', () => {
     }
     await Promise.all(slow);
 
+    if (process.env.SLOW_CLIENTS_REPORT)
+      console.info({
+        requests: latencies.length,
+        worstMs: Math.max(...latencies),
+        cutOff,
+        timeoutAnswers,
+      });
     expect([...statuses]).toEqual([200]);
     expect(latencies.length).toBeGreaterThan(10);
     expect(Math.max(...latencies)).toBeLessThan(1000);
