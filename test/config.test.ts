@@ -48,6 +48,19 @@ describe('config', () => {
     );
   });
 
+  it('reads the request limits, refusing a header timeout longer than the request timeout', () => {
+    const c = parseConfig({ SUPAPLANE_BODY_LIMIT_BYTES: '131072', SUPAPLANE_JSON_MAX_DEPTH: '32' });
+    expect(c.SUPAPLANE_BODY_LIMIT_BYTES).toBe(131072);
+    expect(c.SUPAPLANE_JSON_MAX_DEPTH).toBe(32);
+    expect(c.SUPAPLANE_STORAGE_BODY_LIMIT_BYTES).toBe(8 * 1024 * 1024);
+    expect(() => parseConfig({ SUPAPLANE_BODY_LIMIT_BYTES: '10' })).toThrow(
+      /SUPAPLANE_BODY_LIMIT_BYTES/,
+    );
+    expect(() =>
+      parseConfig({ SUPAPLANE_HEADERS_TIMEOUT_MS: '90000', SUPAPLANE_REQUEST_TIMEOUT_MS: '60000' }),
+    ).toThrow(/SUPAPLANE_HEADERS_TIMEOUT_MS: must not be longer/);
+  });
+
   it('says what is missing before projects can be provisioned', () => {
     expect(provisioningGaps(parseConfig({}))).toMatch(
       /COOLIFY_URL, COOLIFY_TOKEN, COOLIFY_SERVER_UUIDS, SUPAPLANE_PROJECT_DOMAIN/,

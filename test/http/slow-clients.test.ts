@@ -71,6 +71,17 @@ describe('the Node server', () => {
     });
   });
 
+  it('answers 414 past SUPAPLANE_URL_MAX_BYTES, and 431 once the URL alone overflows the headers', async () => {
+    const long = await rawExchange(
+      `GET /health?q=${'a'.repeat(10 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    expect(statusOf(long)).toBe(414);
+    const huge = await rawExchange(
+      `GET /health?q=${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(statusOf(huge)).toBe(431);
+  });
+
   it('refuses a chunked 50 MB body with 413 and closes the connection', async () => {
     let written = 0;
     const raw = await rawExchange((socket) => {
@@ -143,7 +154,8 @@ describe('the Node server', () => {
       });
     expect([...statuses]).toEqual([200]);
     expect(latencies.length).toBeGreaterThan(10);
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    // Generous for a shared two-core machine; a blocked server would hit the 5 s abort.
+    expect(Math.max(...latencies)).toBeLessThan(2000);
     // The server, not the clients, ended the slow connections, and said why.
     if (SLOW_CLIENTS_MS > 3 * HEADERS_TIMEOUT_MS) {
       expect(cutOff).toBeGreaterThanOrEqual(SLOW_CLIENTS);

@@ -15,15 +15,17 @@ type LimitsConfig = BodyLimitsConfig &
  * slow senders are the Node server's business (src/http/server.ts).
  *
  * Hono's bodyLimit (hono/dist/middleware/body-limit/index.js@4.13.19) is not used
- * as is: its first step reads `c.req.raw.body`, which on @hono/node-server builds
- * a full undici Request for every request, GETs included
- * (@hono/node-server/dist/index.mjs:528-531@2.1.8), and it leaves the depth check
- * to a second read. Like it, a declared Content-Length over the limit is refused
- * without reading a byte (Node's parser ends a body at its Content-Length, so it
- * cannot grow past it), and a chunked body is counted while read and refused at
- * the first chunk past the limit. The rest of such a body is never read by us:
- * @hono/node-server discards it for at most 500 ms after the answer and then
- * destroys the socket (drainIncoming, index.mjs:829-864).
+ * as is: its first step reads `c.req.raw.body` (line 43), which on @hono/node-server
+ * builds a full undici Request for every request, GETs included
+ * (@hono/node-server/dist/index.mjs:528-531@2.1.8). Its behaviour is kept: a
+ * declared Content-Length over the limit is refused without reading a byte (line
+ * 45; Node's parser ends a body at its Content-Length, so it cannot grow past it),
+ * and a body without one is counted while read and refused at the first chunk
+ * past the limit (lines 50-54), never buffered beyond it. Unlike it, the 413 says
+ * `Connection: close`, so Node stops reading and closes once it is sent;
+ * without that, @hono/node-server would drain the rest for up to 500 ms or 64 MB
+ * (drainIncoming, index.mjs:827-864), which bench/request-limits.ts measured at
+ * nearly three times the memory growth.
  */
 export function requestLimits(config: LimitsConfig): MiddlewareHandler<AppEnv> {
   const limitFor = bodyLimitFor(config);
