@@ -1,8 +1,9 @@
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import type { Config } from '../config/config.js';
+import { formatBytes } from './limits/body-limits.js';
 
 type ServerConfig = Pick<
   Config,
@@ -79,7 +80,7 @@ function clientErrorAnswer(
     return [
       431,
       'headers_too_large',
-      `Request line and headers are larger than ${Math.round(config.SUPAPLANE_HEADER_MAX_BYTES / 1024)} KB`,
+      `Request line and headers are larger than ${formatBytes(config.SUPAPLANE_HEADER_MAX_BYTES)}`,
     ];
   }
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {

@@ -165,6 +165,17 @@ describe('the body limit', () => {
     expect(JSON.stringify(row)).not.toContain('aaaaaaaaaa');
   });
 
+  it('matches BODY_LIMITS under SUPAPLANE_BASE_PATH, segment by segment', () => {
+    const limitFor = bodyLimitFor({ ...h.deps.config, SUPAPLANE_BASE_PATH: '/api' });
+    const bytes = (path: string) => limitFor(path).bytes;
+    expect(bytes('/api/platform/storage/abc/buckets/b/objects/list')).toBe(8 * 1024 * 1024);
+    expect(bytes('/api/v1/projects/abc/database/query/')).toBe(4 * 1024 * 1024);
+    // Without the base path, or with the ref spanning segments, the default applies.
+    expect(bytes('/platform/storage/abc/buckets')).toBe(64 * 1024);
+    expect(bytes('/api/v1/projects/a/b/database/query')).toBe(64 * 1024);
+    expect(bytes('/api/v1/projects/abc/database/queryx')).toBe(64 * 1024);
+  });
+
   it('gives the routes in BODY_LIMITS their larger limit', async () => {
     const mb = 1024 * 1024;
     // 100 KB of SQL passes the pg-meta proxy's 1 MB (and is forwarded), not the default 64 KB.
