@@ -4,8 +4,8 @@ import { generateProjectSecrets } from '../src/secrets/generate.js';
 
 describe('project secrets', () => {
   it('are long, safe for .env files, and distinct', async () => {
-    const a = await generateProjectSecrets();
-    const b = await generateProjectSecrets();
+    const a = await generateProjectSecrets('v1');
+    const b = await generateProjectSecrets('v1');
     for (const [name, value] of Object.entries(a)) {
       expect(value, name).toMatch(/^[A-Za-z0-9._-]+$/);
       if (name !== 'DASHBOARD_USERNAME') expect(value, name).not.toBe(b[name as keyof typeof b]);
@@ -17,7 +17,7 @@ describe('project secrets', () => {
   });
 
   it('signs anon and service_role keys with the project JWT secret', async () => {
-    const s = await generateProjectSecrets();
+    const s = await generateProjectSecrets('v1');
     const key = new TextEncoder().encode(s.JWT_SECRET);
     const anon = await jwtVerify(s.SUPABASE_ANON_KEY, key, {
       issuer: 'supabase',
