@@ -51,12 +51,12 @@ export function checkSecretName(templateVersion: string, name: string): void {
   if (name === 'SB_EXECUTION_ID') {
     throw invalid(`Secret name "${name}" is set by the Edge Functions runtime itself`);
   }
-  if (templateVersion !== 'v1') return;
   if (/^(SERVICE_|COOLIFY_)/i.test(name)) {
     throw invalid(
       `Secret name "${name}" is reserved: Coolify generates SERVICE_* and COOLIFY_* values`,
     );
   }
+  if (templateVersion !== 'v1') return;
   if (V1_INFRASTRUCTURE.some((re) => re.test(name))) {
     throw invalid(
       `Secret name "${name}" is refused on this project: its stack (template v1) gives function secrets to every container, where ${name} configures the platform's own services. Choose another name, or move the project to template v2, which delivers secrets to function code only.`,

@@ -103,7 +103,8 @@ function checkSecret(
   reserved: Set<string>,
 ): void {
   checkSecretName(templateVersion, name);
-  if (reserved.has(deliveredName(templateVersion, name))) {
+  // The user's name too: a secret called like a stack variable would only confuse.
+  if (reserved.has(name) || reserved.has(deliveredName(templateVersion, name))) {
     throw invalid(`Secret name "${name}" is reserved by the project's stack`);
   }
   if (value.length > MAX_VALUE)
