@@ -48,11 +48,14 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
     (typeof V2_SECRET_KEYS)[number],
     string
   >;
+  // Delivered under the names their containers read (below), not their own.
+  const { PG_META_CRYPTO_KEY: _meta, REALTIME_DB_ENC_KEY: _realtime, ...direct } = s;
   return {
-    ...s,
+    ...direct,
     ...authSettingsEnv(input.auth, origin),
     PROJECT_REF: input.ref,
-    DB_HOST: dbHostOf(origin),
+    // Not DB_HOST: Realtime reads that name (every container gets every row).
+    SUPAPLANE_DB_HOST: dbHostOf(origin),
     SUPABASE_PUBLIC_URL: origin,
     // auth
     GOTRUE_JWT_SECRET: s.JWT_SECRET,
