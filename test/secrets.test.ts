@@ -31,4 +31,25 @@ describe('project secrets', () => {
       jwtVerify(s.SUPABASE_ANON_KEY, new TextEncoder().encode('x'.repeat(48))),
     ).rejects.toThrow();
   });
+
+  it('v2: a password per login role, and nothing v2 does not use (C3, C8)', async () => {
+    const s = await generateProjectSecrets('v2');
+    const passwords = [
+      s.POSTGRES_PASSWORD,
+      s.SUPABASE_ADMIN_PASSWORD,
+      s.AUTHENTICATOR_PASSWORD,
+      s.AUTH_ADMIN_PASSWORD,
+      s.STORAGE_ADMIN_PASSWORD,
+    ];
+    expect(new Set(passwords).size).toBe(5);
+    for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const unused of [
+      'DASHBOARD_USERNAME',
+      'DASHBOARD_PASSWORD',
+      'VAULT_ENC_KEY',
+      'LOGFLARE_PUBLIC_ACCESS_TOKEN',
+    ])
+      expect(s, unused).not.toHaveProperty(unused);
+    await expect(generateProjectSecrets('v9')).rejects.toThrow(/v9/);
+  });
 });
