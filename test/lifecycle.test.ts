@@ -53,6 +53,8 @@ describe('create', () => {
     expect(svc!.name).toBe(`Shop backend (${p.ref})`);
     expect(svc!.tags).toEqual(expect.arrayContaining(['supaplane', p.ref]));
     expect(svc!.urls).toEqual([{ name: 'supabase-kong', url: `https://${p.ref}.supa.test:8000` }]);
+    // v2's database route labels use variables, which Coolify would otherwise escape.
+    expect(svc!.is_container_label_escape_enabled).toBe(false);
     const coolifyProject = h.sim.state.projects.get(svc!.projectUuid)!;
     expect(coolifyProject.name).toContain(h.org.name);
 

@@ -225,6 +225,20 @@ describe('supabase template v2: variables', () => {
   });
 });
 
+describe('supabase template v2: database route', () => {
+  it('labels supabase-db with a Traefik TCP router for db.<ref>.<domain> only', () => {
+    const labels = rendered.services['supabase-db']!.labels!;
+    expect(labels).toContain(
+      'traefik.tcp.routers.db-abcdefghijklmnopqrst.rule=HostSNI(`db.abcdefghijklmnopqrst.example.com`)',
+    );
+    expect(labels).toContain('traefik.tcp.routers.db-abcdefghijklmnopqrst.entrypoints=postgres');
+    expect(labels).toContain('traefik.tcp.routers.db-abcdefghijklmnopqrst.tls=true');
+    expect(labels).toContain(
+      'traefik.tcp.services.db-abcdefghijklmnopqrst.loadbalancer.server.port=5432',
+    );
+  });
+});
+
 describe('supabase template v2: README table', () => {
   const readme = readFileSync(path.join(ROOT, 'coolify-templates/supabase/v2/README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('## Containers'), readme.indexOf('## Postgres 17'));
