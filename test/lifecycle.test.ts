@@ -53,6 +53,8 @@ describe('create', () => {
     expect(svc!.name).toBe(`Shop backend (${p.ref})`);
     expect(svc!.tags).toEqual(expect.arrayContaining(['supaplane', p.ref]));
     expect(svc!.urls).toEqual([{ name: 'supabase-kong', url: `https://${p.ref}.supa.test:8000` }]);
+    // v2's database route labels use variables, which Coolify would otherwise escape.
+    expect(svc!.is_container_label_escape_enabled).toBe(false);
     const coolifyProject = h.sim.state.projects.get(svc!.projectUuid)!;
     expect(coolifyProject.name).toContain(h.org.name);
 
@@ -64,8 +66,13 @@ describe('create', () => {
 
     const secrets = (await loadProjectSecrets(h.deps.db, h.deps.keyring, p.id))!;
     const env = h.sim.envOf(svc!.uuid);
-    for (const [key, value] of Object.entries(secrets)) expect(env[key], key).toBe(value);
-    expect(env.API_EXTERNAL_URL).toBe(`https://${p.ref}.supa.test`);
+    // Template v2 delivers each secret under the name(s) its containers read, so
+    // every value is there, some under another name (DB_ENC_KEY, CRYPTO_KEY).
+    for (const [key, value] of Object.entries(secrets)) {
+      expect(Object.values(env), key).toContain(value);
+    }
+    expect(env.JWT_SECRET).toBe(secrets.JWT_SECRET);
+    expect(env.API_EXTERNAL_URL).toBe(`https://${p.ref}.supa.test/auth/v1`);
     const anon = await jwtVerify(env.SUPABASE_ANON_KEY!, new TextEncoder().encode(env.JWT_SECRET!));
     expect(anon.payload.role).toBe('anon');
 

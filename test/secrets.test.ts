@@ -4,8 +4,8 @@ import { generateProjectSecrets } from '../src/secrets/generate.js';
 
 describe('project secrets', () => {
   it('are long, safe for .env files, and distinct', async () => {
-    const a = await generateProjectSecrets();
-    const b = await generateProjectSecrets();
+    const a = await generateProjectSecrets('v1');
+    const b = await generateProjectSecrets('v1');
     for (const [name, value] of Object.entries(a)) {
       expect(value, name).toMatch(/^[A-Za-z0-9._-]+$/);
       if (name !== 'DASHBOARD_USERNAME') expect(value, name).not.toBe(b[name as keyof typeof b]);
@@ -17,7 +17,7 @@ describe('project secrets', () => {
   });
 
   it('signs anon and service_role keys with the project JWT secret', async () => {
-    const s = await generateProjectSecrets();
+    const s = await generateProjectSecrets('v1');
     const key = new TextEncoder().encode(s.JWT_SECRET);
     const anon = await jwtVerify(s.SUPABASE_ANON_KEY, key, {
       issuer: 'supabase',
@@ -30,5 +30,26 @@ describe('project secrets', () => {
     await expect(
       jwtVerify(s.SUPABASE_ANON_KEY, new TextEncoder().encode('x'.repeat(48))),
     ).rejects.toThrow();
+  });
+
+  it('v2: a password per login role, and nothing v2 does not use (C3, C8)', async () => {
+    const s = await generateProjectSecrets('v2');
+    const passwords = [
+      s.POSTGRES_PASSWORD,
+      s.SUPABASE_ADMIN_PASSWORD,
+      s.AUTHENTICATOR_PASSWORD,
+      s.AUTH_ADMIN_PASSWORD,
+      s.STORAGE_ADMIN_PASSWORD,
+    ];
+    expect(new Set(passwords).size).toBe(5);
+    for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
+    for (const unused of [
+      'DASHBOARD_USERNAME',
+      'DASHBOARD_PASSWORD',
+      'VAULT_ENC_KEY',
+      'LOGFLARE_PUBLIC_ACCESS_TOKEN',
+    ])
+      expect(s, unused).not.toHaveProperty(unused);
+    await expect(generateProjectSecrets('v9')).rejects.toThrow(/v9/);
   });
 });

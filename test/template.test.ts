@@ -125,6 +125,7 @@ function sampleSecrets(): ProjectSecretValues {
 }
 
 const sampleInput = {
+  version: 'v1',
   ref: 'abcdefghijklmnopqrst',
   publicUrl: 'https://abcdefghijklmnopqrst.example.com',
   secrets: sampleSecrets(),
@@ -335,8 +336,12 @@ describe('encodeCompose', () => {
 
 describe('loadTemplate', () => {
   it('loads the current version and caches it', async () => {
-    expect(CURRENT_TEMPLATE_VERSION).toBe('v1');
-    await expect(loadTemplate(CURRENT_TEMPLATE_VERSION)).resolves.toBe(compose);
+    // New projects get v2; v1 stays loadable, unchanged, for the projects created on it.
+    expect(CURRENT_TEMPLATE_VERSION).toBe('v2');
+    await expect(loadTemplate('v1')).resolves.toBe(compose);
+    await expect(loadTemplate(CURRENT_TEMPLATE_VERSION)).resolves.toBe(
+      await loadTemplate(CURRENT_TEMPLATE_VERSION),
+    );
   });
 
   it('rejects unknown and malformed versions', async () => {

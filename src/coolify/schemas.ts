@@ -72,6 +72,8 @@ export interface CreateServiceInput {
   urls: { name: string; url: string }[];
   tags: string[];
   destination_uuid?: string;
+  /** Coolify escapes `$` in labels unless false (ServicesController.php:294@379abb25). */
+  is_container_label_escape_enabled?: boolean;
 }
 
 export interface DeleteServiceFlags {

@@ -29,6 +29,8 @@ export async function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => {},
+  /** The bootstrap superuser (supabase/postgres images use supabase_admin). */
+  user = 'postgres',
 ): Promise<EmbeddedPostgres> {
   const EmbeddedPostgresServer = await importWithoutExitHooks();
   const pgDir = path.resolve(dataDir, 'pg');
@@ -38,7 +40,7 @@ export async function startEmbeddedPostgres(
   const server = new EmbeddedPostgresServer({
     databaseDir: pgDir,
     port,
-    user: 'postgres',
+    user,
     password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
@@ -55,7 +57,7 @@ export async function startEmbeddedPostgres(
   const child = (server as unknown as { process?: ChildProcess }).process;
   process.once('exit', () => child?.kill('SIGINT'));
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
   };
 }

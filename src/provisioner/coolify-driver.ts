@@ -65,6 +65,9 @@ export class CoolifyProvisioner implements Provisioner {
       // The port tells Coolify's proxy to route to Kong's container port 8000.
       urls: [{ name: 'supabase-kong', url: `https://${host}:8000` }],
       tags: [MANAGED_TAG, spec.ref],
+      // v2's Traefik TCP labels name the project (ref and database host) through
+      // variables; Coolify would escape their `$` (parsers.php:2623-2630@379abb25).
+      ...(spec.templateVersion === 'v1' ? {} : { is_container_label_escape_enabled: false }),
     });
     return created.uuid;
   }

@@ -1,96 +1,77 @@
 import { readFile } from 'node:fs/promises';
 import { fromRoot } from '../paths.js';
 
-/** Template for new projects. Existing projects keep the version they were created with. */
-export const CURRENT_TEMPLATE_VERSION = 'v1';
+import { templateEnvV1, V1_SECRET_KEYS, type V1Secrets } from './template-v1.js';
+import { templateEnvV2, V2_SECRET_KEYS, type V2Secrets } from './template-v2.js';
+import type { AuthSettingsInput } from './auth-settings.js';
 
-/** Per-project secrets, keyed by the exact variable name the compose template references. */
-export interface ProjectSecretValues {
+/** Template for new projects. Existing projects keep the version they were created with. */
+export const CURRENT_TEMPLATE_VERSION = 'v2';
+export const TEMPLATE_VERSIONS = ['v1', 'v2'] as const;
+export type TemplateVersion = (typeof TEMPLATE_VERSIONS)[number];
+
+/** Secrets every version has (the keys, the JWT secret, the user's database password). */
+export interface CommonSecrets {
   JWT_SECRET: string;
   SUPABASE_ANON_KEY: string;
   SUPABASE_SERVICE_KEY: string;
-  POSTGRES_PASSWORD: string;
-  DASHBOARD_USERNAME: string;
-  DASHBOARD_PASSWORD: string;
-  SECRET_KEY_BASE: string;
-  VAULT_ENC_KEY: string;
-  PG_META_CRYPTO_KEY: string;
-  LOGFLARE_PUBLIC_ACCESS_TOKEN: string;
-  LOGFLARE_PRIVATE_ACCESS_TOKEN: string;
   SUPABASE_PUBLISHABLE_KEY: string;
   SUPABASE_SECRET_KEY: string;
+  /** The `postgres` role's password: the one the user chose (`db_pass`) or generated. */
+  POSTGRES_PASSWORD: string;
+  SECRET_KEY_BASE: string;
+  PG_META_CRYPTO_KEY: string;
   REALTIME_DB_ENC_KEY: string;
 }
 
-export const PROJECT_SECRET_KEYS = [
-  'JWT_SECRET',
-  'SUPABASE_ANON_KEY',
-  'SUPABASE_SERVICE_KEY',
-  'POSTGRES_PASSWORD',
-  'DASHBOARD_USERNAME',
-  'DASHBOARD_PASSWORD',
-  'SECRET_KEY_BASE',
-  'VAULT_ENC_KEY',
-  'PG_META_CRYPTO_KEY',
-  'LOGFLARE_PUBLIC_ACCESS_TOKEN',
-  'LOGFLARE_PRIVATE_ACCESS_TOKEN',
-  'SUPABASE_PUBLISHABLE_KEY',
-  'SUPABASE_SECRET_KEY',
-  'REALTIME_DB_ENC_KEY',
-] as const satisfies readonly (keyof ProjectSecretValues)[];
+/**
+ * Per-project secrets, keyed by name. A project stores the set its template version
+ * uses (`secretKeysFor`); v1's extra keys are kept for v1 projects only.
+ */
+export type ProjectSecretValues = CommonSecrets & Partial<V1Secrets> & Partial<V2Secrets>;
 
-// Fails to compile if a field of ProjectSecretValues is missing from the list above.
-type UnlistedSecret = Exclude<keyof ProjectSecretValues, (typeof PROJECT_SECRET_KEYS)[number]>;
-const _everySecretListed: [UnlistedSecret] extends [never] ? true : never = true;
+/** v1's secret set (kept under its historical name for v1 callers). */
+export const PROJECT_SECRET_KEYS = V1_SECRET_KEYS;
+
+const SECRET_KEYS: Record<TemplateVersion, readonly (keyof ProjectSecretValues)[]> = {
+  v1: V1_SECRET_KEYS,
+  v2: V2_SECRET_KEYS,
+};
+
+export function isTemplateVersion(version: string): version is TemplateVersion {
+  return (TEMPLATE_VERSIONS as readonly string[]).includes(version);
+}
+
+/** The secrets a project of this template version has. */
+export function secretKeysFor(version: string): readonly (keyof ProjectSecretValues)[] {
+  if (!isTemplateVersion(version)) throw new Error(`Unknown template version: ${version}`);
+  return SECRET_KEYS[version];
+}
 
 export interface TemplateInput {
+  /** The project's template version (`projects.template_version`). */
+  version: string;
   ref: string;
   /** `https://<ref>.<domain>`: Kong's public origin. */
   publicUrl: string;
   secrets: ProjectSecretValues;
+  /** v2: the project's Auth settings; absent fields take their defaults. */
+  auth?: AuthSettingsInput;
 }
 
 /** Declared (not referenced) by the template: Coolify fills it from the service's domain. */
 const COOLIFY_DOMAIN_KEY = 'SERVICE_URL_SUPABASEKONG_8000';
 
-// Values land in Coolify's .env (read by compose, which would interpolate `$`), inside
-// Kong's single-quoted Lua strings and, for the password, inside postgres:// URIs.
-const SAFE_VALUE = /^[A-Za-z0-9._~+/=-]+$/;
-const URI_SAFE_VALUE = /^[A-Za-z0-9._~-]+$/;
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** Every variable the template references, ready for Coolify's env bulk API. */
+/** Every variable the project's template references, ready for Coolify's env bulk API. */
 export function templateEnv(input: TemplateInput): Record<string, string> {
-  if (!DNS_LABEL.test(input.ref)) throw new Error(`Project ref is not a DNS label: ${input.ref}`);
-  const url = new URL(input.publicUrl);
-  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
-    throw new Error(`publicUrl must be a bare http(s) origin: ${input.publicUrl}`);
+  switch (input.version) {
+    case 'v1':
+      return templateEnvV1(input);
+    case 'v2':
+      return templateEnvV2(input);
+    default:
+      throw new Error(`Unknown template version: ${input.version}`);
   }
-  // The origin, without a trailing slash: GoTrue appends /auth/v1/verify etc. to it.
-  const origin = url.origin;
-
-  const env: Record<string, string> = {};
-  for (const key of PROJECT_SECRET_KEYS) {
-    const value = input.secrets[key];
-    // Errors name the key only, never the value.
-    const pattern = key === 'POSTGRES_PASSWORD' ? URI_SAFE_VALUE : SAFE_VALUE;
-    if (typeof value !== 'string' || !pattern.test(value)) {
-      throw new Error(`Secret ${key} is empty or has characters the template cannot carry`);
-    }
-    env[key] = value;
-  }
-  // Realtime uses it as an AES-128 key.
-  if (env.REALTIME_DB_ENC_KEY?.length !== 16) {
-    throw new Error('Secret REALTIME_DB_ENC_KEY must be exactly 16 characters');
-  }
-  return {
-    ...env,
-    PROJECT_REF: input.ref,
-    SUPABASE_PUBLIC_URL: origin,
-    API_EXTERNAL_URL: origin,
-    SITE_URL: origin,
-    JWT_EXPIRY: '3600',
-  };
 }
 
 const cache = new Map<string, Promise<string>>();

@@ -44,23 +44,39 @@ export function opaqueKey(prefix: 'sb_publishable_' | 'sb_secret_'): string {
   return `${prefix}${body}_${checksum}`;
 }
 
-export async function generateProjectSecrets(): Promise<ProjectSecrets> {
+/** Every secret a project on `version` uses, and nothing it does not use (C8). */
+export async function generateProjectSecrets(version: string): Promise<ProjectSecrets> {
   const jwtSecret = randomAlnum(48);
-  return {
+  const common = {
     JWT_SECRET: jwtSecret,
     SUPABASE_ANON_KEY: await signRoleKey(jwtSecret, 'anon'),
     SUPABASE_SERVICE_KEY: await signRoleKey(jwtSecret, 'service_role'),
     POSTGRES_PASSWORD: randomAlnum(32),
-    DASHBOARD_USERNAME: 'supabase',
-    DASHBOARD_PASSWORD: randomAlnum(32),
     SECRET_KEY_BASE: randomAlnum(64),
-    VAULT_ENC_KEY: randomAlnum(32),
     PG_META_CRYPTO_KEY: randomAlnum(32),
-    LOGFLARE_PUBLIC_ACCESS_TOKEN: randomAlnum(32),
-    LOGFLARE_PRIVATE_ACCESS_TOKEN: randomAlnum(32),
     SUPABASE_PUBLISHABLE_KEY: opaqueKey('sb_publishable_'),
     SUPABASE_SECRET_KEY: opaqueKey('sb_secret_'),
     // Realtime uses it as an AES-128 key, so it must be exactly 16 characters.
     REALTIME_DB_ENC_KEY: randomAlnum(16),
   };
+  if (version === 'v1') {
+    return {
+      ...common,
+      DASHBOARD_USERNAME: 'supabase',
+      DASHBOARD_PASSWORD: randomAlnum(32),
+      VAULT_ENC_KEY: randomAlnum(32),
+      LOGFLARE_PUBLIC_ACCESS_TOKEN: randomAlnum(32),
+      LOGFLARE_PRIVATE_ACCESS_TOKEN: randomAlnum(32),
+    };
+  }
+  if (version === 'v2') {
+    return {
+      ...common,
+      SUPABASE_ADMIN_PASSWORD: randomAlnum(32),
+      AUTHENTICATOR_PASSWORD: randomAlnum(32),
+      AUTH_ADMIN_PASSWORD: randomAlnum(32),
+      STORAGE_ADMIN_PASSWORD: randomAlnum(32),
+    };
+  }
+  throw new Error(`Unknown template version: ${version}`);
 }

@@ -6,16 +6,17 @@ import { open, seal, type Keyring } from '../crypto/envelope.js';
 import type { Tx } from '../db/client.js';
 import { functionSecrets } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
-import { loadTemplate, PROJECT_SECRET_KEYS, referencedVariables } from '../provisioner/template.js';
+import { loadTemplate, referencedVariables, secretKeysFor } from '../provisioner/template.js';
 import { loadProjectSecrets } from '../secrets/store.js';
 import { requireProject } from './access.js';
+import { checkSecretName, deliveredName } from './function-secret-names.js';
 import { lockProjectForEnvChange, scheduleEnvApply } from './env-changes.js';
 import { projectPublicUrl } from './urls.js';
 
 /**
- * Edge-function secrets: one AES-256-GCM envelope per secret, applied to the stack
- * as Coolify env vars (every container of a Coolify service reads the service
- * `.env`, so the functions runtime sees them as `Deno.env`).
+ * Edge-function secrets: one AES-256-GCM envelope per secret under the user's name,
+ * applied to the stack as Coolify env vars under the name its template version
+ * delivers them as (function-secret-names.ts). /v1 and Studio list the user's names.
  */
 
 // The project id and name are the AAD: an envelope moved to another row fails to open.
@@ -30,17 +31,25 @@ export interface SecretView {
   updated_at?: string;
 }
 
-/** Every function secret in clear, for the apply-env job. */
+/**
+ * Every function secret in clear, for the apply-env job, keyed by the env row it is
+ * delivered as (see function-secret-names.ts); the user's names stay in our table.
+ */
 export async function functionSecretsEnv(
   tx: Tx,
   keyring: Keyring,
-  projectId: number,
+  project: { id: number; templateVersion: string },
 ): Promise<Record<string, string>> {
   const rows = await tx
     .select()
     .from(functionSecrets)
-    .where(eq(functionSecrets.projectId, projectId));
-  return Object.fromEntries(rows.map((r) => [r.name, open(keyring, r, aadFor(projectId, r.name))]));
+    .where(eq(functionSecrets.projectId, project.id));
+  return Object.fromEntries(
+    rows.map((r) => [
+      deliveredName(project.templateVersion, r.name),
+      open(keyring, r, aadFor(project.id, r.name)),
+    ]),
+  );
 }
 
 /**
@@ -78,25 +87,24 @@ export async function listFunctionSecrets(
   ];
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_VALUE = 24_576;
 
-/** Names the stack itself uses: a secret with one of them would overwrite the stack's value. */
+/** Env rows the stack itself uses: a delivered secret must not overwrite one. */
 async function reservedNames(templateVersion: string): Promise<Set<string>> {
   const names = new Set<string>(referencedVariables(await loadTemplate(templateVersion)));
-  for (const key of PROJECT_SECRET_KEYS) names.add(key);
+  for (const key of secretKeysFor(templateVersion)) names.add(key);
   return names;
 }
 
-function checkSecret(name: string, value: string, reserved: Set<string>): void {
-  if (!NAME.test(name) || name.length > 256) {
-    throw invalid(
-      `Secret name "${name.slice(0, 80)}" must be letters, digits and _ (not starting with a digit), at most 256 characters`,
-    );
-  }
-  if (/^SUPABASE_/i.test(name))
-    throw invalid(`Secret name "${name}" must not start with SUPABASE_`);
-  if (/^(SERVICE_|COOLIFY_)/i.test(name) || reserved.has(name)) {
+function checkSecret(
+  templateVersion: string,
+  name: string,
+  value: string,
+  reserved: Set<string>,
+): void {
+  checkSecretName(templateVersion, name);
+  // The user's name too: a secret called like a stack variable would only confuse.
+  if (reserved.has(name) || reserved.has(deliveredName(templateVersion, name))) {
     throw invalid(`Secret name "${name}" is reserved by the project's stack`);
   }
   if (value.length > MAX_VALUE)
@@ -122,7 +130,7 @@ export async function setFunctionSecrets(
   const reserved = await reservedNames(project.templateVersion);
   const byName = new Map<string, string>();
   for (const s of input.secrets) {
-    checkSecret(s.name, s.value, reserved);
+    checkSecret(project.templateVersion, s.name, s.value, reserved);
     byName.set(s.name, s.value); // the last of duplicate names wins
   }
   await deps.db.transaction(async (tx) => {
@@ -165,7 +173,7 @@ export async function deleteFunctionSecrets(
       actor: actor.userId,
       action: 'project.secrets.delete',
       detail: { names: deleted.map((d) => d.name) },
-      removeKeys: deleted.map((d) => d.name),
+      removeKeys: deleted.map((d) => deliveredName(project.templateVersion, d.name)),
     });
   });
   deps.wakeJobs?.();

@@ -21,13 +21,18 @@ const iso = (d: Date) => d.toISOString();
 export const projectHost = (config: Config, ref: string) =>
   projectPublicUrl(config, ref).slice('https://'.length);
 
-// Template v1 publishes no Postgres port; this is the name a TCP route would use
-// (Supabase's own convention), shown so Studio's connection strings are well formed.
+// Supabase's convention for the direct connection host. Template v2 serves it
+// (Coolify's Traefik routes TLS by SNI to the project's Postgres, ADR 0003); v1
+// publishes no Postgres port, and shows it only so Studio's strings are well formed.
 export const projectDbHost = (config: Config, ref: string) => `db.${projectHost(config, ref)}`;
+
+/** Whether the project's database is reached over TLS (template v2 and later). */
+export const dbTlsServed = (p: Pick<Project, 'templateVersion'>) => p.templateVersion !== 'v1';
 
 /** Versions pinned by each compose template (coolify-templates/supabase/<version>). */
 const SERVICE_VERSIONS: Record<string, Record<string, string>> = {
   v1: { gotrue: 'v2.186.0', postgrest: 'v14.5', 'supabase-postgres': '15.8.1.085' },
+  v2: { gotrue: 'v2.196.0', postgrest: 'v14.17', 'supabase-postgres': '17.6.1.136' },
 };
 export const serviceVersions = (p: Pick<Project, 'templateVersion'>) =>
   SERVICE_VERSIONS[p.templateVersion] ?? {};
@@ -107,6 +112,8 @@ const buildProjectDetailView = (config: Config, p: Project) => {
       subscription_id: subscriptionId(p.organizationId),
       is_branch_enabled: false,
       is_physical_backups_enabled: false,
+      /** Supaplane's compose template version (coolify-templates/supabase/<version>). */
+      template_version: p.templateVersion,
     },
     version ? { dbVersion: `supabase-postgres-${version}` } : {},
   );
@@ -177,7 +184,7 @@ export const projectSettingsView = (
       db_user: DB.user,
       db_dns_name: host,
       db_ip_addr_config: 'legacy',
-      ssl_enforced: false,
+      ssl_enforced: dbTlsServed(p),
       is_sensitive: false,
       app_config: { db_schema: 'public', endpoint: projectHost(config, p.ref) },
       service_api_keys: keys,
@@ -209,7 +216,7 @@ export const databasesView = (config: Config, p: Project) => [
 export const pgbouncerView = (config: Config, p: Project) => {
   const host = projectDbHost(config, p.ref);
   return {
-    connection_string: `postgresql://${DB.user}:[YOUR-PASSWORD]@${host}:${DB.port}/${DB.name}`,
+    connection_string: `postgresql://${DB.user}:[YOUR-PASSWORD]@${host}:${DB.port}/${DB.name}${dbTlsServed(p) ? '?sslmode=require' : ''}`,
     db_dns_name: host,
     db_host: host,
     db_name: DB.name,
@@ -219,7 +226,7 @@ export const pgbouncerView = (config: Config, p: Project) => {
     pgbouncer_enabled: false,
     pgbouncer_status: 'DISABLED' as const,
     pool_mode: 'transaction' as const,
-    ssl_enforced: false,
+    ssl_enforced: dbTlsServed(p),
   };
 };
 

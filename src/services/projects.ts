@@ -56,7 +56,7 @@ export async function createProject(
     const existing = await projectOfJob(deps, jobId);
     if (existing) return existing;
   }
-  const secrets = await generateProjectSecrets();
+  const secrets = await generateProjectSecrets(CURRENT_TEMPLATE_VERSION);
   if (input.dbPassword !== undefined) secrets.POSTGRES_PASSWORD = checkDbPassword(input.dbPassword);
   for (let tries = 0; ; tries++) {
     const ref = newProjectRef();

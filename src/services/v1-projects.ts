@@ -128,6 +128,8 @@ export const v1ProjectWithDatabaseView = (config: Config, p: Project, organizati
   const version = serviceVersions(p)['supabase-postgres'] ?? '';
   return {
     ...v1ProjectView(config, p, organizationSlug),
+    /** Supaplane's compose template version (an addition to Supabase's schema). */
+    template_version: p.templateVersion,
     database: {
       host: projectDbHost(config, p.ref),
       version,

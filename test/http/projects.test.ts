@@ -124,7 +124,17 @@ describe('project lifecycle through the routes', () => {
       status: 'ACTIVE_HEALTHY',
       connectionString: expect.stringMatching(/.+/),
       restUrl: `https://${ref}.supa.test/rest/v1/`,
+      template_version: 'v2',
+      dbVersion: 'supabase-postgres-17.6.1.136',
     });
+    // A project created on v1 keeps it, and says so.
+    await h.db.sql`update projects set template_version = 'v1' where ref = ${ref}`;
+    const v1Detail = await h.call('GET', `/platform/projects/${ref}`, { as: owner });
+    expect(v1Detail.body).toMatchObject({
+      template_version: 'v1',
+      dbVersion: 'supabase-postgres-15.8.1.085',
+    });
+    await h.db.sql`update projects set template_version = 'v2' where ref = ${ref}`;
     const status = await h.call('GET', `/platform/projects/${ref}/status`, { as: owner });
     expectStudioSchema('ProjectStatusResponse', status.body);
 

@@ -182,10 +182,12 @@ describe('/v1/projects', () => {
     expect(got.body).toMatchObject({
       ref,
       status: 'ACTIVE_HEALTHY',
+      // New projects run template v2, on Postgres 17.
+      template_version: 'v2',
       database: {
         host: expect.stringContaining(ref),
-        version: '15.8.1.085',
-        postgres_engine: '15',
+        version: '17.6.1.136',
+        postgres_engine: '17',
       },
     });
     const all = await call('GET', '/v1/projects');

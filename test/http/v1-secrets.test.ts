@@ -50,8 +50,11 @@ describe('/v1/projects/{ref}/secrets', () => {
 
     await env.h.settle(ref, 'ACTIVE_HEALTHY');
     const { env: vars, svc } = await coolifyEnv();
-    expect(vars.STRIPE_KEY).toBe(value);
-    expect(svc.envs.get('STRIPE_KEY')?.is_literal).toBe(true);
+    // Template v2 delivers function secrets under SUPAPLANE_FN_, which only the
+    // functions main service reads; the user's own name reaches no container.
+    expect(vars.SUPAPLANE_FN_STRIPE_KEY).toBe(value);
+    expect(vars.STRIPE_KEY).toBeUndefined();
+    expect(svc.envs.get('SUPAPLANE_FN_STRIPE_KEY')?.is_literal).toBe(true);
     expect(svc.actions.filter((a) => a === 'restart').length).toBeGreaterThan(0);
     expect(env.h.logLines.join('\n')).not.toContain('sk_live');
   });
@@ -59,13 +62,13 @@ describe('/v1/projects/{ref}/secrets', () => {
   it('replaces and deletes, removing deleted names from Coolify', async () => {
     expect((await call('POST', [{ name: 'OTHER', value: 'two' }])).status).toBe(201);
     await env.h.settle(ref, 'ACTIVE_HEALTHY');
-    expect((await coolifyEnv()).env.OTHER).toBe('two');
+    expect((await coolifyEnv()).env.SUPAPLANE_FN_OTHER).toBe('two');
     const del = await call('DELETE', ['OTHER', 'NEVER_SET']);
     expect(del.status).toBe(200);
     await env.h.settle(ref, 'ACTIVE_HEALTHY');
     const { env: vars } = await coolifyEnv();
-    expect(vars.OTHER).toBeUndefined();
-    expect(vars.STRIPE_KEY).toBeDefined();
+    expect(vars.SUPAPLANE_FN_OTHER).toBeUndefined();
+    expect(vars.SUPAPLANE_FN_STRIPE_KEY).toBeDefined();
     const names = ((await call('GET')).body as { name: string }[]).map((s) => s.name);
     expect(names).not.toContain('OTHER');
     // Nothing to delete: no restart.
@@ -92,5 +95,42 @@ describe('/v1/projects/{ref}/secrets', () => {
     const reader = await env.h.signIn('read_only');
     expect((await call('POST', [{ name: 'X', value: 'y' }], reader)).status).toBe(403);
     expect((await call('GET', undefined, reader)).status).toBe(200);
+  });
+
+  it('keeps platform names (PORT, PGDATA, NODE_OPTIONS, KONG_ADMIN_LISTEN) away from the stack on v2 and refuses them on v1', async () => {
+    const names = ['PORT', 'PGDATA', 'NODE_OPTIONS', 'KONG_ADMIN_LISTEN'];
+    const res = await call(
+      'POST',
+      names.map((name) => ({ name, value: `user-${name}` })),
+    );
+    expect(res.status).toBe(201);
+    await env.h.settle(ref, 'ACTIVE_HEALTHY');
+    const { env: vars } = await coolifyEnv();
+    for (const name of names) {
+      // No Coolify env row, hence no container, gets the user's name
+      // (test/template-v2.test.ts shows what the functions main service does).
+      expect(vars[name], name).toBeUndefined();
+      expect(vars[`SUPAPLANE_FN_${name}`], name).toBe(`user-${name}`);
+    }
+    const listed = ((await call('GET')).body as { name: string }[]).map((s) => s.name);
+    expect(listed).toEqual(expect.arrayContaining(names));
+    expect(listed.some((n) => n.startsWith('SUPAPLANE_FN_'))).toBe(false);
+
+    // A project still on template v1 delivers secrets under their own names.
+    const v1Ref = await env.activeProject('Still on v1');
+    await env.h.db.sql`update projects set template_version = 'v1' where ref = ${v1Ref}`;
+    for (const name of names) {
+      const refused = await env.h.call('POST', `/v1/projects/${v1Ref}/secrets`, {
+        as: owner,
+        body: [{ name, value: 'x' }],
+      });
+      expect(refused.status, name).toBe(400);
+      expect((refused.body as { message: string }).message).toMatch(/template v1/);
+    }
+    const fine = await env.h.call('POST', `/v1/projects/${v1Ref}/secrets`, {
+      as: owner,
+      body: [{ name: 'STRIPE_KEY', value: 'x' }],
+    });
+    expect(fine.status).toBe(201);
   });
 });

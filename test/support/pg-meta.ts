@@ -22,6 +22,14 @@ export interface PgMeta {
  * disabled without SENTRY_DSN (set empty here to be sure).
  */
 export async function startPgMeta(databaseUrl: string): Promise<PgMeta> {
+  return startPgMetaWithEnv({
+    PG_META_DB_URL: databaseUrl,
+    CRYPTO_KEY: randomBytes(24).toString('hex'),
+  });
+}
+
+/** postgres-meta with the given database env (e.g. a template's own) on a free port. */
+export async function startPgMetaWithEnv(dbEnv: Record<string, string>): Promise<PgMeta> {
   const require = createRequire(import.meta.url);
   const root = path.dirname(require.resolve('@supabase/postgres-meta/package.json'));
   // It listens on PORT and its admin (metrics) app on PORT + 1.
@@ -30,10 +38,9 @@ export async function startPgMeta(databaseUrl: string): Promise<PgMeta> {
   const child = spawn(process.execPath, [path.join(root, 'dist/server/server.js')], {
     env: {
       PATH: process.env.PATH,
+      ...dbEnv,
       PG_META_HOST: '127.0.0.1',
       PG_META_PORT: String(port),
-      PG_META_DB_URL: databaseUrl,
-      CRYPTO_KEY: randomBytes(24).toString('hex'),
       SENTRY_DSN: '',
       ENVIRONMENT: 'test',
       PG_CONN_TIMEOUT_SECS: '10',

@@ -71,6 +71,9 @@ export const ProjectDetail = z
     is_branch_enabled: z.boolean(),
     is_physical_backups_enabled: z.boolean(),
     dbVersion: z.string().optional(),
+    template_version: z.string().openapi({
+      description: "Supaplane's compose template version of the project's stack",
+    }),
   })
   .openapi('ProjectDetailResponse');
 

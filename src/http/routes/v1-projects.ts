@@ -38,6 +38,7 @@ const Project = z
   .openapi('V1ProjectResponse');
 
 const ProjectWithDatabase = Project.extend({
+  template_version: z.string().openapi({ description: "Supaplane's compose template version" }),
   database: z.object({
     host: z.string(),
     version: z.string(),

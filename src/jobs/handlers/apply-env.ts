@@ -30,8 +30,11 @@ export const applyEnvHandler: JobHandler = {
     const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
     const publicUrl = projectPublicUrl(deps.config, project.ref);
-    await provisioner.applyEnv(stackId, templateEnv({ ref: project.ref, publicUrl, secrets }));
-    const functionEnv = await functionSecretsEnv(deps.db, deps.keyring, project.id);
+    await provisioner.applyEnv(
+      stackId,
+      templateEnv({ version: project.templateVersion, ref: project.ref, publicUrl, secrets }),
+    );
+    const functionEnv = await functionSecretsEnv(deps.db, deps.keyring, project);
     await provisioner.applyEnv(stackId, functionEnv, { literal: true });
     const removed = Array.isArray(job.payload.removeKeys)
       ? job.payload.removeKeys.filter(

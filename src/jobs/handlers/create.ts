@@ -47,7 +47,10 @@ export const createHandler: JobHandler = {
     }
     const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
-    await provisioner.applyEnv(stackId, templateEnv({ ref: project.ref, publicUrl, secrets }));
+    await provisioner.applyEnv(
+      stackId,
+      templateEnv({ version: project.templateVersion, ref: project.ref, publicUrl, secrets }),
+    );
     await provisioner.start(stackId);
     if (resumed) await removeDuplicates(ctx, groupId, stackId);
     return done;

@@ -1,0 +1,80 @@
+import { authSettingsEnv } from './auth-settings.js';
+import type { TemplateInput } from './template.js';
+import { checkedOrigin, checkedSecrets } from './template-values.js';
+
+/** Secrets only v2 has: one password per service login role (C3). */
+export interface V2Secrets {
+  /** The superuser's: only Realtime logs in as supabase_admin. */
+  SUPABASE_ADMIN_PASSWORD: string;
+  /** PostgREST's login role. */
+  AUTHENTICATOR_PASSWORD: string;
+  /** supabase_auth_admin, GoTrue's. */
+  AUTH_ADMIN_PASSWORD: string;
+  /** supabase_storage_admin, storage-api's. */
+  STORAGE_ADMIN_PASSWORD: string;
+}
+
+export const V2_SECRET_KEYS = [
+  'JWT_SECRET',
+  'SUPABASE_ANON_KEY',
+  'SUPABASE_SERVICE_KEY',
+  'SUPABASE_PUBLISHABLE_KEY',
+  'SUPABASE_SECRET_KEY',
+  'POSTGRES_PASSWORD',
+  'SUPABASE_ADMIN_PASSWORD',
+  'AUTHENTICATOR_PASSWORD',
+  'AUTH_ADMIN_PASSWORD',
+  'STORAGE_ADMIN_PASSWORD',
+  'SECRET_KEY_BASE',
+  'PG_META_CRYPTO_KEY',
+  'REALTIME_DB_ENC_KEY',
+] as const;
+
+/** Where Supaplane delivers a user's function secret `<name>` (only `main` reads it). */
+export const FUNCTION_SECRET_PREFIX = 'SUPAPLANE_FN_';
+
+/** The database host name the project's direct connection string uses. */
+export const dbHostOf = (origin: string) => `db.${new URL(origin).host}`;
+
+/**
+ * v2's env rows. Every row is named after the key its container reads, and the
+ * compose references it as KEY=<KEY> (or inside a URL), so Coolify never copies a
+ * value into the compose it stores (coolify audit D8); one secret is therefore
+ * delivered under each name a container reads it by.
+ */
+export function templateEnvV2(input: TemplateInput): Record<string, string> {
+  const origin = checkedOrigin(input);
+  const s = checkedSecrets(input.secrets, V2_SECRET_KEYS) as Record<
+    (typeof V2_SECRET_KEYS)[number],
+    string
+  >;
+  // Delivered under the names their containers read (below), not their own.
+  const { PG_META_CRYPTO_KEY: _meta, REALTIME_DB_ENC_KEY: _realtime, ...direct } = s;
+  return {
+    ...direct,
+    ...authSettingsEnv(input.auth, origin),
+    PROJECT_REF: input.ref,
+    // Not DB_HOST: Realtime reads that name (every container gets every row).
+    SUPAPLANE_DB_HOST: dbHostOf(origin),
+    SUPABASE_PUBLIC_URL: origin,
+    // auth
+    GOTRUE_JWT_SECRET: s.JWT_SECRET,
+    // rest (storage-api reads it too, as its fallback: the same value)
+    PGRST_JWT_SECRET: s.JWT_SECRET,
+    // realtime
+    DB_PASSWORD: s.SUPABASE_ADMIN_PASSWORD,
+    DB_ENC_KEY: s.REALTIME_DB_ENC_KEY,
+    API_JWT_SECRET: s.JWT_SECRET,
+    METRICS_JWT_SECRET: s.JWT_SECRET,
+    // storage
+    ANON_KEY: s.SUPABASE_ANON_KEY,
+    AUTH_JWT_SECRET: s.JWT_SECRET,
+    STORAGE_PUBLIC_URL: origin,
+    // meta: the user's postgres role, not the superuser (C2)
+    PG_META_DB_PASSWORD: s.POSTGRES_PASSWORD,
+    CRYPTO_KEY: s.PG_META_CRYPTO_KEY,
+    // functions
+    SUPABASE_SERVICE_ROLE_KEY: s.SUPABASE_SERVICE_KEY,
+    VERIFY_JWT: 'false',
+  };
+}
