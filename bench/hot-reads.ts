@@ -96,6 +96,7 @@ export async function hotReads(pg: BenchPostgres, o: HotReadOptions): Promise<Fi
             unit: '',
             goal: '= 0',
             pass: errors === 0,
+            correctness: true,
           },
         );
       } finally {

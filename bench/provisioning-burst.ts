@@ -71,6 +71,7 @@ export async function provisioningBurst(pg: BenchPostgres, o: BurstOptions): Pro
         unit: '',
         goal: `= ${o.projects}`,
         pass: healthy === o.projects,
+        correctness: true,
       },
       { bench: 'burst', metric: 'wall time', value: wallS, unit: 's', goal: 'report', pass: true },
       {
@@ -88,6 +89,15 @@ export async function provisioningBurst(pg: BenchPostgres, o: BurstOptions): Pro
         unit: '',
         goal: 'no project failed by one',
         pass: (counts.INIT_FAILED ?? 0) === 0,
+      },
+      {
+        bench: 'burst',
+        metric: 'projects INIT_FAILED',
+        value: counts.INIT_FAILED ?? 0,
+        unit: '',
+        goal: '= 0',
+        pass: (counts.INIT_FAILED ?? 0) === 0,
+        correctness: true,
       },
     ];
   } finally {

@@ -1,10 +1,10 @@
 import type { Config } from './config/config.js';
 import type { Deps } from './context.js';
-import { dashboardSigningKey } from './auth/keys.js';
+import { loadDashboardSigningKey } from './auth/keys.js';
 import { invalidateOnChange } from './cache/invalidation.js';
 import { ReadCache } from './cache/read-cache.js';
 import { CoolifyClient } from './coolify/client.js';
-import { keyringFromBase64 } from './crypto/envelope.js';
+import { keyringFromConfig } from './crypto/keyring.js';
 import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { connect, migrateDatabase, type Database } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
@@ -45,9 +45,9 @@ export async function startRuntime(
     );
     url = embedded.url;
   }
-  const key =
-    config.SUPAPLANE_ENCRYPTION_KEY ??
-    loadOrCreateLocalKey(config.SUPAPLANE_DATA_DIR, (msg) => log.warn(msg));
+  const keyring = keyringFromConfig(config, () =>
+    loadOrCreateLocalKey(config.SUPAPLANE_DATA_DIR, (msg) => log.warn(msg)),
+  );
   await migrateDatabase(url);
   const database = connect(url);
   const metrics = createMetrics({ db: database.db, log: (msg) => log.warn(msg) });
@@ -69,8 +69,7 @@ export async function startRuntime(
     log.warn(
       'Coolify is not configured: projects cannot be created until COOLIFY_URL and COOLIFY_TOKEN are set',
     );
-  const keyring = keyringFromBase64(key);
-  const authKey = dashboardSigningKey(keyring);
+  const authKey = await loadDashboardSigningKey(database.db, keyring);
   const deps: Deps = { db: database.db, config, keyring, authKey, log, provisioner };
   if (config.SUPAPLANE_READ_CACHE_MS > 0) {
     deps.readCache = new ReadCache(config.SUPAPLANE_READ_CACHE_MS);

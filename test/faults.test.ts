@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { projectSecrets } from '../src/db/schema/index.js';
+import { eq } from 'drizzle-orm';
+import { jobs, projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
 import { createOrganization } from '../src/services/organizations.js';
 import {
@@ -29,6 +30,17 @@ const CREATE_STEPS = [
 ] as const;
 
 const KINDS: FaultKind[] = ['500', '503', 'timeout', '429', 'drop'];
+
+/** A job that failed for good is buried: dead, finished, with the error that ended it (M03). */
+async function expectBuried(h: Harness, projectId: number, error: RegExp) {
+  const rows = await h.db.db.select().from(jobs).where(eq(jobs.projectId, projectId));
+  expect(rows).toHaveLength(1);
+  const [job] = rows;
+  expect(job).toMatchObject({ kind: 'create', state: 'dead', lockedUntil: null });
+  expect(job!.lastError).toMatch(error);
+  expect(job!.finishedAt).toBeInstanceOf(Date);
+  expect(job!.finishedAt!.getTime()).toBeGreaterThanOrEqual(job!.createdAt.getTime());
+}
 
 /** No secret of any project may appear in a log line. */
 async function expectNoSecretInLogs(h: Harness) {
@@ -98,6 +110,7 @@ describe('faults injected at every create step are retried and converge', () => 
     });
     const failed = await h.settle(p.ref, 'INIT_FAILED', 20_000);
     expect(failed.lastError).toMatch(/Coolify GET \/projects → 503/);
+    await expectBuried(h, p.id, /Coolify GET \/projects → 503/);
     await expectNoSecretInLogs(h);
   });
 
@@ -109,6 +122,7 @@ describe('faults injected at every create step are retried and converge', () => 
     });
     const failed = await h.settle(p.ref, 'INIT_FAILED');
     expect(failed.lastError).toMatch(/401: Unauthenticated/);
+    await expectBuried(h, p.id, /401: Unauthenticated/);
     expect(h.sim.calls).toHaveLength(1);
   });
 });

@@ -5,6 +5,8 @@ export interface Figure {
   unit: string;
   goal: string;
   pass: boolean;
+  /** About whether things work, not how fast: even the tiny smoke run must pass it. */
+  correctness?: boolean;
 }
 
 export const median = (xs: number[]) => {

@@ -40,6 +40,7 @@ export function withRunningEmbedded(config: Config, warn: (msg: string) => void)
   if (config.DATABASE_URL) return config;
   const url = runningEmbeddedUrl(config.SUPAPLANE_DATA_DIR);
   if (!url) return config;
+  if (config.SUPAPLANE_ENCRYPTION_KEYS) return { ...config, DATABASE_URL: url };
   return {
     ...config,
     DATABASE_URL: url,

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseKeyList, type KeySpec } from '../crypto/keyring.js';
 
 /** Variables that may instead be given as NAME_FILE (Docker secrets). */
 const SECRET_NAMES = [
   'DATABASE_URL',
   'SUPAPLANE_ENCRYPTION_KEY',
+  'SUPAPLANE_ENCRYPTION_KEYS',
   'COOLIFY_TOKEN',
   'SUPAPLANE_ADMIN_PASSWORD',
 ] as const;
@@ -19,6 +21,17 @@ const encryptionKey = optionalString.refine(
   (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
   'must be 32 bytes encoded as base64 (generate one with `openssl rand -base64 32`)',
 );
+
+const encryptionKeys = z
+  .string()
+  .optional()
+  .transform((v, ctx): KeySpec[] | undefined => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const parsed = parseKeyList(v);
+    if ('keys' in parsed) return parsed.keys;
+    for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
 
 const url = (what: string) =>
   optionalString.refine(
@@ -36,6 +49,8 @@ const schema = z
     DATABASE_URL: url('postgres://user:pass@host:5432/db'),
     SUPAPLANE_DATA_DIR: z.string().default('./.supaplane'),
     SUPAPLANE_ENCRYPTION_KEY: encryptionKey,
+    /** `id:key` entries, active first; see src/crypto/keyring.ts. */
+    SUPAPLANE_ENCRYPTION_KEYS: encryptionKeys,
     COOLIFY_URL: url('e.g. https://coolify.example.com'),
     COOLIFY_TOKEN: optionalString,
     COOLIFY_SERVER_UUIDS: z
@@ -147,12 +162,20 @@ const schema = z
       .default('info'),
   })
   .superRefine((c, ctx) => {
-    if (c.DATABASE_URL && !c.SUPAPLANE_ENCRYPTION_KEY) {
+    if (c.DATABASE_URL && !c.SUPAPLANE_ENCRYPTION_KEY && !c.SUPAPLANE_ENCRYPTION_KEYS) {
       ctx.addIssue({
         code: 'custom',
         path: ['SUPAPLANE_ENCRYPTION_KEY'],
         message:
-          'is required when DATABASE_URL is set (only the embedded database may generate one)',
+          'is required when DATABASE_URL is set (or SUPAPLANE_ENCRYPTION_KEYS; only the embedded database may generate one)',
+      });
+    }
+    if (c.SUPAPLANE_ENCRYPTION_KEY && c.SUPAPLANE_ENCRYPTION_KEYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPAPLANE_ENCRYPTION_KEYS'],
+        message:
+          'set either SUPAPLANE_ENCRYPTION_KEY or SUPAPLANE_ENCRYPTION_KEYS, not both (list the old key as k1:<key> in SUPAPLANE_ENCRYPTION_KEYS)',
       });
     }
     if (Boolean(c.SUPAPLANE_ADMIN_EMAIL) !== Boolean(c.SUPAPLANE_ADMIN_PASSWORD)) {

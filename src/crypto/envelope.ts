@@ -2,7 +2,9 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM envelope. The key id travels with the ciphertext so keys can be
- * rotated: new writes use the active key, old rows stay readable by their id.
+ * rotated: new writes use the active key, old rows stay readable by their id
+ * while their key is loaded as a retired key (src/crypto/keyring.ts), and
+ * `supaplane keys rotate` (src/keys/rotate.ts) re-seals them under the active key.
  */
 export interface Envelope {
   keyId: string;
@@ -12,7 +14,9 @@ export interface Envelope {
 }
 
 export interface Keyring {
+  /** Seals every new envelope. */
   activeKeyId: string;
+  /** The active key and every retired key still loaded to open older envelopes. */
   keys: ReadonlyMap<string, Buffer>;
 }
 

@@ -5,7 +5,8 @@ import { projectSecrets } from '../db/schema/index.js';
 import type { ProjectSecrets } from './generate.js';
 
 // The project id is the AAD: an envelope moved to another project's row fails to open.
-const aadFor = (projectId: number) => `project-secrets:${projectId}`;
+export const projectSecretsAad = (projectId: number) => `project-secrets:${projectId}`;
+const aadFor = projectSecretsAad;
 
 export async function saveProjectSecrets(
   tx: Tx,

@@ -246,10 +246,7 @@ export async function applyMigration(
   const gw = await gateway(deps, actor, input.ref, 'write');
   const key = input.idempotencyKey?.slice(0, 256);
   if (key && (await historyExists(gw))) {
-    const seen = await runSql(gw, `select version from ${HISTORY} where idempotency_key = $1`, [
-      key,
-    ]);
-    const version = (seen[0] as { version?: string } | undefined)?.version;
+    const version = await recordedVersion(gw, key);
     if (version) return { version, applied: false };
   }
   // Versions must grow: a second migration within the same second gets the next number.
@@ -278,11 +275,17 @@ returning version`;
       err.details?.sqlstate === '23505' &&
       /idempotency_key/.test(err.message)
     ) {
-      return { version: '', applied: false };
+      return { version: (await recordedVersion(gw, key)) ?? '', applied: false };
     }
     throw err;
   }
   return { version: version ?? '', applied: true };
+}
+
+/** The version a migration with this Idempotency-Key was recorded under, if any. */
+async function recordedVersion(gw: ProjectGateway, key: string): Promise<string | undefined> {
+  const seen = await runSql(gw, `select version from ${HISTORY} where idempotency_key = $1`, [key]);
+  return (seen[0] as { version?: string } | undefined)?.version;
 }
 
 /** GET …/types/typescript: pg-meta's generator for the given schemas. */

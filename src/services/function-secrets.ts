@@ -20,7 +20,9 @@ import { projectPublicUrl } from './urls.js';
  */
 
 // The project id and name are the AAD: an envelope moved to another row fails to open.
-const aadFor = (projectId: number, name: string) => `function-secret:${projectId}:${name}`;
+export const functionSecretAad = (projectId: number, name: string) =>
+  `function-secret:${projectId}:${name}`;
+const aadFor = functionSecretAad;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

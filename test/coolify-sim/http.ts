@@ -35,6 +35,7 @@ function send(res: ServerResponse, reply: Reply): void {
 
 function faultReply(f: Fault, limit: number): Reply {
   const retry = { 'Retry-After': String(f.retryAfterSeconds ?? 1) };
+  if (f.kind === 'garbage') return html(200, '<html><body>Please log in</body></html>');
   if (f.kind === '502') return html(502, '<html><body><h1>502 Bad Gateway</h1></body></html>');
   if (f.kind === '503')
     return json(503, { message: 'Service Unavailable' }, f.retryAfterSeconds ? retry : undefined);

@@ -29,7 +29,8 @@ export interface SimOptions {
   deleteDelayMs?: number;
 }
 
-export type FaultKind = '500' | '502' | '503' | 'timeout' | '429' | 'slow' | 'drop';
+/** `garbage`: a 200 whose body is not the JSON the route documents (a captive proxy page). */
+export type FaultKind = '500' | '502' | '503' | 'timeout' | '429' | 'slow' | 'drop' | 'garbage';
 
 export interface Fault {
   method?: string;

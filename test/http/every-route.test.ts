@@ -62,6 +62,15 @@ const fill = (path: string) =>
     .replace(':slug', h.org.slug)
     .replace(/:[a-z_]+/g, 'x0');
 
+/** Runs of the malformed-input property per route (each with a fresh session). */
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 8);
+
+const trailing401s = (runs: boolean[]) => {
+  let n = 0;
+  while (n < runs.length && runs[runs.length - 1 - n]) n++;
+  return n;
+};
+
 const isPublic = (path: string) => PUBLIC.some((p) => p.test(path));
 const scoped = (path: string) => /:(ref|slug)\b/.test(path);
 const mutating = (method: string) => !['GET', 'HEAD', 'OPTIONS'].includes(method);
@@ -153,6 +162,10 @@ describe('every route', () => {
 
   it('never answers 5xx to malformed bodies, query strings or refs, and every 4xx has a message', async () => {
     const routes = routeList();
+    // Each route gets RUNS_PER_ROUTE runs with its own seed derived from one logged seed
+    // (FUZZ_SEED replays a failure), rather than 400 runs spread at random over 160 routes.
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+    console.info(`every-route fuzz: FUZZ_SEED=${seed}, ${RUNS_PER_ROUTE} runs per route`);
     const segment = fc.oneof(
       fc.string({ maxLength: 30 }),
       fc.constantFrom(
@@ -192,19 +205,28 @@ describe('every route', () => {
       ),
       fc.string({ maxLength: 20 }),
     );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...routes),
-        segment,
-        body,
-        query,
-        async (route, seg, payload, q) => {
-          const path = route.path.replace(/:[a-z_]+/g, () => encodeURIComponent(seg) || 'x');
+    /** Per run of a non-public route: was the answer 401 although the run had a live session? */
+    const unauthorized: boolean[] = [];
+    const byRoute = new Map<string, Map<number, number>>();
+    for (const [i, route] of routes.entries()) {
+      const label = `${route.method} ${route.path}`;
+      const statuses = new Map<number, number>();
+      byRoute.set(label, statuses);
+      await fc.assert(
+        fc.asyncProperty(segment, body, query, async (seg, payload, q) => {
+          // Deleting the real project or organization would turn every later run into a 404.
+          const destructive = route.method === 'DELETE' && /\/:(ref|slug)$/.test(route.path);
+          const value = destructive && (seg === ref || seg === h.org.slug) ? 'x0' : seg;
+          const path = route.path.replace(/:[a-z_]+/g, () => encodeURIComponent(value) || 'x');
           const qs = new URLSearchParams(q).toString();
+          // A fresh session per run: one run's POST /auth/v1/logout must not sign out the rest.
+          const session = await h.newSession(owner.user);
           const res = await h.call(route.method, `${path}${qs ? `?${qs}` : ''}`, {
-            as: owner,
+            as: session,
             body: mutating(route.method) ? payload : undefined,
           });
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if (!isPublic(route.path)) unauthorized.push(res.status === 401);
           // The fuzz also restarts or pauses the real project; a data page then answers
           // 503 "project … is RESTARTING" by design. That is availability, not a crash.
           const unavailable =
@@ -216,9 +238,31 @@ describe('every route', () => {
             );
           if (res.status >= 400 && res.status !== 401)
             expectMessage(res, `${route.method} ${path}`);
-        },
-      ),
-      { numRuns: 400 },
+        }),
+        { numRuns: RUNS_PER_ROUTE, seed: seed + i },
+      );
+    }
+    // Instrumented: no run after which only 401s remain, and 401s stay rare overall.
+    const totals = new Map<number, number>();
+    for (const statuses of byRoute.values())
+      for (const [s, c] of statuses) totals.set(s, (totals.get(s) ?? 0) + c);
+    console.info(
+      `every-route fuzz: ${routes.length * RUNS_PER_ROUTE} runs over ${routes.length} routes, ` +
+        `${unauthorized.filter(Boolean).length} authenticated 401s, trailing 401 runs: ` +
+        `${trailing401s(unauthorized)}; statuses ${JSON.stringify(Object.fromEntries([...totals].sort((a, b) => a[0] - b[0])))}`,
     );
+    const lastAuthorized = unauthorized.lastIndexOf(false);
+    const authenticated = routes.filter((r) => !isPublic(r.path)).length;
+    expect(unauthorized.length).toBe(authenticated * RUNS_PER_ROUTE);
+    expect(lastAuthorized).toBe(unauthorized.length - 1 - trailing401s(unauthorized));
+    expect(trailing401s(unauthorized)).toBeLessThan(3);
+    const share = unauthorized.filter(Boolean).length / unauthorized.length;
+    expect(share, `401 share ${share}`).toBeLessThan(0.05);
+    // Every route was really exercised beyond the auth middleware at least once.
+    for (const [label, statuses] of byRoute) {
+      if (isPublic(label.split(' ')[1]!)) continue;
+      const non401 = [...statuses].filter(([s]) => s !== 401).reduce((n, [, c]) => n + c, 0);
+      expect(non401, `${label}: ${JSON.stringify([...statuses])}`).toBeGreaterThan(0);
+    }
   });
 });

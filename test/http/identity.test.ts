@@ -76,7 +76,7 @@ interface Grant {
 
 /** Studio's org-level `doPermissionsCheck`, with the json-logic subset our grants use. */
 function can(grants: Grant[], slug: string, action: string, resource: string, data = {}) {
-  const pattern = (p: string) => new RegExp(`^${p.replace('.', '\\.').replace('%', '.*')}$`);
+  const pattern = (p: string) => new RegExp(`^${p.replaceAll('.', '\\.').replaceAll('%', '.*')}$`);
   const context: Record<string, unknown> = { resource_name: resource, ...data };
   const lookup = (path: string) =>
     path

@@ -18,6 +18,8 @@ export interface ApiHarness extends Harness {
   app: ReturnType<typeof createApp>;
   /** A new user with a live dashboard session, member of `organizationId` (default: h.org) with `role`. */
   signIn(role?: Role, organizationId?: number): Promise<SignedInUser>;
+  /** Another live dashboard session for an existing user. */
+  newSession(user: User): Promise<SignedInUser>;
   call(
     method: string,
     path: string,
@@ -38,14 +40,11 @@ export async function startApiHarness(
     env: { SUPAPLANE_STUDIO_ORIGINS: STUDIO_ORIGIN, ...options.env },
   });
   const app = createApp(h.deps);
-  const signIn = async (role: Role = 'owner', organizationId = h.org.id): Promise<SignedInUser> => {
-    const email = `user-${randomBytes(4).toString('hex')}@example.com`;
-    const user = await createUser(h.deps, { email, password: 'correct horse battery' });
-    await addMember(h.deps, { organizationId, userId: user.id, role });
+  const newSession = async (user: User): Promise<SignedInUser> => {
     const [session] = await h.db.db.insert(sessions).values({ userId: user.id }).returning();
     const token = await signAccessToken(h.deps.authKey, {
       sub: user.id,
-      email,
+      email: user.email,
       session_id: session!.id,
       aal: 'aal1',
     });
@@ -59,6 +58,12 @@ export async function startApiHarness(
         Origin: STUDIO_ORIGIN,
       },
     };
+  };
+  const signIn = async (role: Role = 'owner', organizationId = h.org.id): Promise<SignedInUser> => {
+    const email = `user-${randomBytes(4).toString('hex')}@example.com`;
+    const user = await createUser(h.deps, { email, password: 'correct horse battery' });
+    await addMember(h.deps, { organizationId, userId: user.id, role });
+    return newSession(user);
   };
   const call: ApiHarness['call'] = async (method, path, opts = {}) => {
     const headers: Record<string, string> = {
@@ -81,5 +86,5 @@ export async function startApiHarness(
     }
     return { status: res.status, body: parsed, headers: res.headers };
   };
-  return Object.assign(h, { app, signIn, call });
+  return Object.assign(h, { app, signIn, newSession, call });
 }

@@ -1,5 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import { dashboardSigningKey } from '../../src/auth/keys.js';
+import { loadDashboardSigningKey } from '../../src/auth/keys.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Deps } from '../../src/context.js';
 import { invalidateOnChange } from '../../src/cache/invalidation.js';
@@ -81,7 +81,7 @@ export async function startHarness(
     db: db.db,
     config,
     keyring,
-    authKey: dashboardSigningKey(keyring),
+    authKey: await loadDashboardSigningKey(db.db, keyring),
     log,
     provisioner: options.wrapProvisioner ? options.wrapProvisioner(real) : real,
   };

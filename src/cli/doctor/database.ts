@@ -3,7 +3,8 @@ import path from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import postgres from 'postgres';
 import type { Config } from '../../config/config.js';
-import { keyringFromBase64 } from '../../crypto/envelope.js';
+import type { Keyring } from '../../crypto/envelope.js';
+import { keyringFromConfig, keyringFromSpecs, retiredKeyIds } from '../../crypto/keyring.js';
 import { connect } from '../../db/client.js';
 import { startEmbeddedPostgres } from '../../db/embedded.js';
 import { projectSecrets } from '../../db/schema/index.js';
@@ -11,6 +12,7 @@ import { loadProjectSecrets } from '../../secrets/store.js';
 import { fromRoot } from '../../paths.js';
 import { describeDatabaseUrl, runningEmbeddedUrl } from '../database.js';
 import { fail, ok, warn, type Check } from './check.js';
+import { envelopeKeyCheck } from './keys.js';
 
 const MIGRATIONS_DIR = fromRoot('drizzle');
 
@@ -97,7 +99,7 @@ async function migrationCheck(sql: postgres.Sql): Promise<Check> {
 
 async function keyChecks(config: Config, url: string): Promise<Check[]> {
   const keyFile = path.resolve(config.SUPAPLANE_DATA_DIR, 'encryption.key');
-  let key = config.SUPAPLANE_ENCRYPTION_KEY;
+  let key = config.SUPAPLANE_ENCRYPTION_KEY ?? config.SUPAPLANE_ENCRYPTION_KEYS?.[0]?.key;
   let source = 'SUPAPLANE_ENCRYPTION_KEY';
   if (!key && !config.DATABASE_URL && existsSync(keyFile)) {
     key = readFileSync(keyFile, 'utf8').trim();
@@ -118,6 +120,12 @@ async function keyChecks(config: Config, url: string): Promise<Check[]> {
           ),
     ];
   }
+  let keyring: Keyring;
+  if (config.SUPAPLANE_ENCRYPTION_KEYS) {
+    keyring = keyringFromSpecs(config.SUPAPLANE_ENCRYPTION_KEYS);
+    const retired = retiredKeyIds(keyring);
+    source = `SUPAPLANE_ENCRYPTION_KEYS (active ${keyring.activeKeyId}${retired.length ? `, retired ${retired.join(', ')}` : ''})`;
+  } else keyring = keyringFromConfig({ SUPAPLANE_ENCRYPTION_KEY: key }, () => key);
   const checks = [ok('Encryption key present', source)];
   // The key must also open what it encrypted: a different key makes every project unreadable.
   const database = connect(url, { max: 1 });
@@ -128,7 +136,7 @@ async function keyChecks(config: Config, url: string): Promise<Check[]> {
       .limit(1);
     if (row) {
       try {
-        await loadProjectSecrets(database.db, keyringFromBase64(key), row.projectId);
+        await loadProjectSecrets(database.db, keyring, row.projectId);
         checks.push(ok('Encryption key opens stored project secrets'));
       } catch {
         checks.push(
@@ -140,6 +148,7 @@ async function keyChecks(config: Config, url: string): Promise<Check[]> {
         );
       }
     }
+    checks.push(await envelopeKeyCheck(database.db, keyring));
   } finally {
     await database.close();
   }

@@ -70,7 +70,10 @@ const CreateProjectBody = z
       .regex(/^[\w-]+$/)
       .optional()
       .openapi({ deprecated: true, description: 'Deprecated: use `organization_slug`' }),
-    db_pass: z.string().min(1).max(256),
+    // Goes into postgres:// URIs unescaped (src/services/projects.ts checkDbPassword).
+    db_pass: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{8,128}$/, '8–128 characters of letters, digits and . _ ~ -'),
     region: z
       .string()
       .min(1)

@@ -29,12 +29,20 @@ const Secret = z
 const CreateSecretsBody = z
   .array(
     z.object({
+      // The rules of src/services/function-secrets.ts, published so clients see them.
       name: z
         .string()
         .min(1)
         .max(256)
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and _, not starting with a digit')
         .regex(/^(?!SUPABASE_)/, 'must not start with SUPABASE_'),
-      value: z.string().max(24_576),
+      value: z
+        .string()
+        .max(24_576)
+        .regex(
+          /^(?!\s)[^'\r\n\0]*(?<!\s)$/,
+          'no quotes or line breaks, no whitespace at either end',
+        ),
     }),
   )
   .min(1)

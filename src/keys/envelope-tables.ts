@@ -1,0 +1,31 @@
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { instanceSecretAad } from '../auth/keys.js';
+import { functionSecrets, instanceSecrets, projectSecrets } from '../db/schema/index.js';
+import { functionSecretAad } from '../services/function-secrets.js';
+import { projectSecretsAad } from '../secrets/store.js';
+
+/** A table whose rows are AES-256-GCM envelopes (`envelopeColumns()` in src/db/schema/columns.ts). */
+export interface EnvelopeTable {
+  table: PgTable;
+  name: string;
+  /** The columns that pick one row. */
+  key: readonly string[];
+  /** The AAD the row was sealed with, from its raw (snake_case) columns. */
+  aad(row: Record<string, unknown>): string;
+}
+
+const entry = (table: PgTable, key: string[], aad: EnvelopeTable['aad']): EnvelopeTable => ({
+  table,
+  name: getTableConfig(table).name,
+  key,
+  aad,
+});
+
+/** Every place an envelope is stored; test/keys.test.ts checks the schema has no other. */
+export const ENVELOPE_TABLES: readonly EnvelopeTable[] = [
+  entry(projectSecrets, ['project_id'], (r) => projectSecretsAad(Number(r.project_id))),
+  entry(functionSecrets, ['project_id', 'name'], (r) =>
+    functionSecretAad(Number(r.project_id), String(r.name)),
+  ),
+  entry(instanceSecrets, ['name'], (r) => instanceSecretAad(String(r.name))),
+];
