@@ -98,6 +98,10 @@ describe('the envelope tables', () => {
 describe('rotating from k1 to k2', () => {
   let h: Harness;
   let projectId: number;
+  // The project as functionSecretsEnv needs it; delivered names depend on its template.
+  let project: { id: number; templateVersion: string };
+  const delivered = (env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(env).map(([k, v]) => [k.replace(/^SUPAPLANE_FN_/, ''), v]));
   let token: string;
   const k2WithK1 = keyringFromSpecs([K2, K1]);
   const k2Only = keyringFromSpecs([K2]);
@@ -134,6 +138,7 @@ describe('rotating from k1 to k2', () => {
       input: { organizationId: h.org.id, name: 'Rotated' },
     });
     projectId = p.id;
+    project = { id: p.id, templateVersion: p.templateVersion };
     await addFunctionSecrets(k1Only, ['ALPHA', 'BETA', 'GAMMA']);
     // A dashboard session signed before the rotation (the harness loads the key as runtime.ts does).
     token = await signAccessToken(h.deps.authKey, {
@@ -150,7 +155,7 @@ describe('rotating from k1 to k2', () => {
   it('reads k1 envelopes with k2 active and k1 retired, and seals new ones with k2', async () => {
     const secrets = await loadProjectSecrets(h.db.db, k2WithK1, projectId);
     expect(secrets).toEqual(await loadProjectSecrets(h.db.db, k1Only, projectId));
-    expect(await functionSecretsEnv(h.db.db, k2WithK1, projectId)).toMatchObject({
+    expect(delivered(await functionSecretsEnv(h.db.db, k2WithK1, project))).toMatchObject({
       ALPHA: 'value of ALPHA',
     });
     await expect(loadProjectSecrets(h.db.db, k2Only, projectId)).rejects.toThrow(/no key k1/);
@@ -207,7 +212,7 @@ describe('rotating from k1 to k2', () => {
     expect(await loadProjectSecrets(h.db.db, k2Only, projectId)).toEqual(
       await loadProjectSecrets(h.db.db, k2WithK1, projectId),
     );
-    expect(await functionSecretsEnv(h.db.db, k2Only, projectId)).toEqual({
+    expect(delivered(await functionSecretsEnv(h.db.db, k2Only, project))).toEqual({
       ALPHA: 'value of ALPHA',
       BETA: 'value of BETA',
       GAMMA: 'value of GAMMA',
@@ -265,7 +270,7 @@ describe('rotating from k1 to k2', () => {
     expect(report.remaining).toEqual([]);
     expect(report.resealed).toBe(count('k2'));
     const k3Only = keyringFromSpecs([K3]);
-    const env3 = await functionSecretsEnv(h.db.db, k3Only, projectId);
+    const env3 = delivered(await functionSecretsEnv(h.db.db, k3Only, project));
     expect(Object.keys(env3)).toHaveLength(names.length + 4);
     for (const name of names) expect(env3[name]).toBe(`value of ${name}`);
     expect(await loadProjectSecrets(h.db.db, k3Only, projectId)).toBeDefined();
