@@ -155,7 +155,7 @@ describe('pause, restore, restart, delete', () => {
     expect(deleted.deleteRequests[0]!.raw).toEqual({
       delete_configurations: 'true',
       delete_volumes: 'true',
-      docker_cleanup: 'true',
+      docker_cleanup: 'false',
       delete_connected_networks: 'true',
     });
     expect(h.sim.state.services.size).toBe(0);

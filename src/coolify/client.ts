@@ -156,14 +156,20 @@ export class CoolifyClient {
       schema: messageSchema,
     });
   startService = (uuid: string) => this.action(uuid, 'start');
-  stopService = (uuid: string) => this.action(uuid, 'stop');
+  /**
+   * `dockerCleanup` defaults to true in Coolify and then runs its server-wide CleanupDocker
+   * after the stop (ServicesController.php:2191-2192, StopService.php:57-59@379abb25).
+   */
+  stopService = (uuid: string, flags: { dockerCleanup: boolean }) =>
+    this.action(uuid, 'stop', { docker_cleanup: String(flags.dockerCleanup) });
   restartService = (uuid: string) => this.action(uuid, 'restart');
 
-  private action(uuid: string, verb: 'start' | 'stop' | 'restart') {
+  private action(uuid: string, verb: 'start' | 'stop' | 'restart', query?: Record<string, string>) {
     return this.call({
       method: 'POST',
       endpoint: `/services/{uuid}/${verb}`,
       path: `/services/${enc(uuid)}/${verb}`,
+      query,
       schema: messageSchema,
     });
   }

@@ -100,7 +100,10 @@ export class CoolifyProvisioner implements Provisioner {
   }
 
   async stop(stackId: string): Promise<void> {
-    await this.coolify.stopService(stackId).catch((err: unknown) => {
+    // No docker cleanup: it would `docker rmi` every image no running container uses, this
+    // paused stack's ones included (CleanupDocker.php:53-76,103-130@379abb25), so the restore
+    // would pull ~9 images again and may hit Docker Hub's pull limit.
+    await this.coolify.stopService(stackId, { dockerCleanup: false }).catch((err: unknown) => {
       if (!is(err, 400, /already stopped/i)) throw err;
     });
   }
@@ -115,12 +118,14 @@ export class CoolifyProvisioner implements Provisioner {
   }
 
   async remove(stackId: string): Promise<void> {
-    // Every flag explicitly: deleting a project means its data goes too.
+    // Every flag explicitly: deleting a project means its data goes too. No docker cleanup:
+    // it is server-wide (StopService.php:57-59, CleanupDocker.php:103-130@379abb25) and would
+    // remove the images of every other paused project on the server.
     await this.coolify
       .deleteService(stackId, {
         delete_configurations: true,
         delete_volumes: true,
-        docker_cleanup: true,
+        docker_cleanup: false,
         delete_connected_networks: true,
       })
       .catch((err: unknown) => {

@@ -2,6 +2,7 @@
 // check by check, in the same order (so the first failing check decides the status code).
 import { parseCompose, decodeCompose } from './compose.js';
 import { gate, isFilled, validateBody, type Ctx, type RouteDef } from './context.js';
+import { cleanupDocker } from './images.js';
 import { applyServiceUrls, serviceDomains, type UrlResult } from './domains.js';
 import { json, message, validationFailed, type ErrorBag, type Reply } from './reply.js';
 import { serviceJson } from './serialize.js';
@@ -205,6 +206,7 @@ function deleteService(ctx: Ctx): Reply {
     effective[flag] = queryBoolean(ctx.query.get(flag), true);
   }
   ctx.core.lifecycle.requestDelete(svc, { raw, effective, at: Date.now() });
+  if (effective.docker_cleanup) cleanupDocker(ctx.core.state, svc.serverUuid, svc);
   return message(200, 'Service deletion request queued.');
 }
 

@@ -193,4 +193,6 @@ export interface SimState {
   services: Map<string, SimService>;
   /** Services removed by an API delete or operatorDelete, for post-mortem assertions. */
   deletedServices: SimService[];
+  /** Docker images present on each server (by server uuid); see images.ts. */
+  images: Map<string, Set<string>>;
 }
