@@ -33,6 +33,7 @@ const schema = z
     DATABASE_URL: url('postgres://user:pass@host:5432/db'),
     SUPAPLANE_DATA_DIR: z.string().default('./.supaplane'),
     SUPAPLANE_ENCRYPTION_KEY: encryptionKey,
+    /** Filled from SUPAPLANE_COOLIFY_URL when that is set (see withCoolifyUrl). */
     COOLIFY_URL: url('e.g. https://coolify.example.com'),
     COOLIFY_TOKEN: optionalString,
     COOLIFY_SERVER_UUIDS: z
@@ -163,8 +164,21 @@ function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefi
   return out;
 }
 
+/**
+ * SUPAPLANE_COOLIFY_URL wins over COOLIFY_URL. Inside a Coolify service, Coolify's parser
+ * sets COOLIFY_URL in every container that has a domain to that container's own URL,
+ * after the compose environment, so the operator's value never arrives
+ * (bootstrap/helpers/parsers.php:2586-2590,2735@379abb25); Supaplane deployed from
+ * coolify-templates/supaplane.yaml would call itself as Coolify. Names Coolify leaves
+ * alone: neither COOLIFY_* nor SERVICE_* (parsers.php:2551-2590, shared.php:4013-4050@379abb25).
+ */
+function withCoolifyUrl(env: Record<string, string | undefined>) {
+  const own = env.SUPAPLANE_COOLIFY_URL?.trim();
+  return own ? { ...env, COOLIFY_URL: own } : env;
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(withSecretFiles(env));
+  const result = schema.safeParse(withCoolifyUrl(withSecretFiles(env)));
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
