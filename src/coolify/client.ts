@@ -117,6 +117,13 @@ export class CoolifyClient {
       path: '/services',
       schema: z.array(z.object({ uuid: z.string(), docker_compose_raw: z.string().nullish() })),
     });
+  serviceTags = (uuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/services/{uuid}/tags',
+      path: `/services/${enc(uuid)}/tags`,
+      schema: z.array(z.object({ name: z.string() })),
+    });
   updateService = (uuid: string, input: { name?: string; description?: string }) =>
     this.call({
       method: 'PATCH',

@@ -20,7 +20,13 @@ export function coolifyDescription(text: string): string {
   return text.replace(/[^\p{L}\p{N} \-_.,!?()'"+=*/@&]/gu, ' ').slice(0, 255);
 }
 
-export const stackName = (name: string, ref: string) => `${name.slice(0, 230)} (${ref})`;
+/**
+ * Coolify strip_tags()s service names (app/Traits/HasSafeStringAttribute.php@379abb25): a `<`
+ * followed by anything but a space starts a "tag" that runs to the next `>` or the end, so
+ * "a <b" would lose the " (ref)" suffix. Look-alike angle quotes keep the name readable.
+ */
+export const stackName = (name: string, ref: string) =>
+  `${name.slice(0, 230).replace(/</g, '‹').replace(/>/g, '›')} (${ref})`;
 /** The ref in a stack name made by `stackName`, if any. */
 export const refOfStackName = (name: string) => /\(([a-z]{20})\)$/.exec(name)?.[1];
 
@@ -44,9 +50,30 @@ export class CoolifyProvisioner implements Provisioner {
     return created.uuid;
   }
 
+  /**
+   * A stack is ours for `ref` when it carries the ref tag (POST /services attaches it). A name
+   * with our "(ref)" suffix settles it without a call; one with another ref's suffix is that
+   * project's. Any other name (renamed in Coolify, or cut by strip_tags before names were
+   * escaped) is asked about with GET /services/{uuid}/tags (routes/api.php:377@379abb25).
+   */
   async findStacks(groupId: string, ref: string): Promise<string[]> {
     const env = await this.coolify.environment(groupId, ENVIRONMENT);
-    return env.services.filter((s) => s.name?.endsWith(`(${ref})`)).map((s) => s.uuid);
+    const found: string[] = [];
+    for (const s of env.services) {
+      const named = refOfStackName(s.name ?? '');
+      if (named === ref) found.push(s.uuid);
+      else if (named === undefined && (await this.hasTag(s.uuid, ref))) found.push(s.uuid);
+    }
+    return found;
+  }
+
+  private async hasTag(stackId: string, tag: string): Promise<boolean> {
+    try {
+      return (await this.coolify.serviceTags(stackId)).some((t) => t.name === tag);
+    } catch (err) {
+      if (is(err, 404, /not found/i)) return false; // deleted meanwhile
+      throw err;
+    }
   }
 
   async createStack(spec: ProjectStackSpec): Promise<string> {

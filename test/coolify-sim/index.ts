@@ -9,6 +9,7 @@ import { actionRoutes } from './routes-actions.js';
 import { coreRoutes } from './routes-core.js';
 import { envRoutes } from './routes-envs.js';
 import { serviceRoutes } from './routes-services.js';
+import { tagRoutes } from './routes-tags.js';
 import { loadSpec } from './spec.js';
 import { createState } from './store.js';
 import type { Fault, GatewayCall, SimCall, SimOptions, SimService, SimState } from './types.js';
@@ -67,7 +68,7 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
   const faults = new FaultRegistry();
   const http = new SimHttp({
     core,
-    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes],
+    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes, ...tagRoutes],
     faults,
     limiter: new RateLimiter(resolved.rateLimitPerMinute),
     calls,
