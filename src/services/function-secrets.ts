@@ -88,10 +88,28 @@ async function reservedNames(templateVersion: string): Promise<Set<string>> {
   return names;
 }
 
+/** Coolify's env key rule: at most 255 characters (ValidationPatterns.php:159-174@379abb25). */
+const MAX_NAME = 255;
+
+/**
+ * Coolify writes a value that is a valid JSON object or array into .env raw, ignoring
+ * is_literal (app/Models/EnvironmentVariable.php:204-217@379abb25), and Docker Compose then
+ * expands `$NAME` in it. Every other value is single-quoted (is_literal) and arrives as sent.
+ */
+function jsonThatComposeWouldExpand(value: string): boolean {
+  if (!/^[[{]/.test(value) || !value.includes('$')) return false;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkSecret(name: string, value: string, reserved: Set<string>): void {
-  if (!NAME.test(name) || name.length > 256) {
+  if (!NAME.test(name) || name.length > MAX_NAME) {
     throw invalid(
-      `Secret name "${name.slice(0, 80)}" must be letters, digits and _ (not starting with a digit), at most 256 characters`,
+      `Secret name "${name.slice(0, 80)}" must be letters, digits and _ (not starting with a digit), at most ${MAX_NAME} characters`,
     );
   }
   if (/^SUPABASE_/i.test(name))
@@ -105,6 +123,11 @@ function checkSecret(name: string, value: string, reserved: Set<string>): void {
   if (/['\r\n\0]/.test(value) || value !== value.trim()) {
     throw invalid(
       `Secret ${name}: values cannot contain quotes (') or line breaks, nor start or end with whitespace`,
+    );
+  }
+  if (jsonThatComposeWouldExpand(value)) {
+    throw invalid(
+      `Secret ${name}: a JSON object or array containing $ cannot be passed through Coolify unchanged (Coolify writes JSON values unquoted, so Docker Compose would expand $); encode it, e.g. as base64`,
     );
   }
 }
