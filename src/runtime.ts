@@ -61,6 +61,7 @@ export async function startRuntime(
             requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
             onCall: metrics.observeCoolifyCall,
           }),
+          { destinations: config.COOLIFY_DESTINATIONS },
         )
       : undefined;
   const provisioner =

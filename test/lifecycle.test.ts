@@ -298,6 +298,8 @@ describe('reconciler', () => {
       body: JSON.stringify({
         project_uuid: healthy.coolifyProjectUuid,
         server_uuid: healthy.serverUuid,
+        // The harness's servers have two networks, so Coolify wants one named.
+        destination_uuid: h.sim.state.services.get(healthy.coolifyServiceUuid!)!.destinationUuid,
         environment_name: 'production',
         docker_compose_raw: compose,
         name: `Twin (${p.ref})`,

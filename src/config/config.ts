@@ -45,6 +45,29 @@ const schema = z
           .map((s) => s.trim())
           .filter(Boolean),
       ),
+    /**
+     * Per server, the Docker network destination projects go to, as
+     * `server_uuid=destination` pairs (a destination uuid or network name). Unlisted servers
+     * use their only destination, or the default `coolify` network.
+     */
+    COOLIFY_DESTINATIONS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const out: Record<string, string> = {};
+        for (const pair of v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          const [server, destination, extra] = pair.split('=').map((s) => s.trim());
+          if (!server || !destination || extra !== undefined) {
+            ctx.addIssue({ code: 'custom', message: `"${pair}" is not server_uuid=destination` });
+            continue;
+          }
+          out[server] = destination;
+        }
+        return out;
+      }),
     COOLIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
     COOLIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(180),
     SUPAPLANE_PROJECT_DOMAIN: optionalString.refine(

@@ -6,6 +6,7 @@ import { SlidingWindowLimiter } from './rate-limiter.js';
 import {
   createdSchema,
   createdServiceSchema,
+  destinationSchema,
   environmentSchema,
   envListSchema,
   messageSchema,
@@ -57,6 +58,14 @@ export class CoolifyClient {
       endpoint: '/servers',
       path: '/servers',
       schema: serverSchema.array(),
+    });
+  /** DestinationsController::index_by_server (routes/api.php:182@379abb25). */
+  serverDestinations = (serverUuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/servers/{uuid}/destinations',
+      path: `/servers/${enc(serverUuid)}/destinations`,
+      schema: destinationSchema.array(),
     });
   serverResources = (serverUuid: string) =>
     this.call({

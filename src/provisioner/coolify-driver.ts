@@ -1,6 +1,7 @@
 import type { CoolifyClient } from '../coolify/client.js';
 import { CoolifyError } from '../coolify/errors.js';
 import type { ObservedStack, ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
+import { chooseDestination } from './destination.js';
 import { encodeCompose, loadTemplate } from './template.js';
 
 const ENVIRONMENT = 'production';
@@ -33,8 +34,16 @@ export const refOfStackName = (name: string) => /\(([a-z]{20})\)$/.exec(name)?.[
 const is = (err: unknown, status: number, text: RegExp) =>
   err instanceof CoolifyError && err.status === status && text.test(err.message);
 
+export interface CoolifyProvisionerOptions {
+  /** server uuid → destination uuid or network name (COOLIFY_DESTINATIONS). */
+  destinations?: Record<string, string>;
+}
+
 export class CoolifyProvisioner implements Provisioner {
-  constructor(private readonly coolify: CoolifyClient) {}
+  constructor(
+    private readonly coolify: CoolifyClient,
+    private readonly options: CoolifyProvisionerOptions = {},
+  ) {}
 
   async ensureGroup(group: ProjectGroup, knownId: string | null): Promise<string> {
     if (knownId) return knownId;
@@ -79,9 +88,16 @@ export class CoolifyProvisioner implements Provisioner {
   async createStack(spec: ProjectStackSpec): Promise<string> {
     const compose = await loadTemplate(spec.templateVersion);
     const host = new URL(spec.publicUrl).host;
+    const destination = chooseDestination(
+      spec.serverUuid,
+      await this.coolify.serverDestinations(spec.serverUuid),
+      this.options.destinations?.[spec.serverUuid],
+    );
     const created = await this.coolify.createService({
       project_uuid: spec.groupId,
       server_uuid: spec.serverUuid,
+      // Omitted, not null, when Coolify needs none: the rule is 'string' (ServicesController.php:596).
+      ...(destination ? { destination_uuid: destination } : {}),
       environment_name: ENVIRONMENT,
       docker_compose_raw: encodeCompose(compose),
       name: stackName(spec.name, spec.ref),
