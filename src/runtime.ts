@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Config } from './config/config.js';
 import type { Deps } from './context.js';
 import { dashboardSigningKey } from './auth/keys.js';
@@ -9,6 +10,7 @@ import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { connect, migrateDatabase, type Database } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { DEFAULT_RUNNER_OPTIONS, JobRunner } from './jobs/runner.js';
+import { claimWorkerIdentity } from './jobs/worker-identity.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { CoolifyProvisioner } from './provisioner/coolify-driver.js';
@@ -77,8 +79,10 @@ export async function startRuntime(
     deps.readCache = new ReadCache(config.SUPAPLANE_READ_CACHE_MS);
     await invalidateOnChange(database.sql, deps.readCache);
   }
+  const identity = await claimWorkerIdentity(url, config.SUPAPLANE_WORKER_ID ?? hostname(), log);
   const runner = new JobRunner(deps, {
     ...DEFAULT_RUNNER_OPTIONS,
+    workerId: identity.workerId,
     concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,
     leaseMs: config.SUPAPLANE_JOB_LEASE_MS,
     pollMs: config.SUPAPLANE_JOB_POLL_MS,
@@ -92,6 +96,7 @@ export async function startRuntime(
     metrics,
     async stop() {
       await runner.drain();
+      await identity.close();
       await database.close();
       await embedded?.stop();
     },

@@ -81,12 +81,16 @@ const schema = z
     SUPAPLANE_PUBLIC_URL: url('where Supaplane itself is reachable'),
     SUPAPLANE_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
-    /** How long a claimed job is reserved; a crashed worker's jobs are picked up after it. */
-    SUPAPLANE_JOB_LEASE_MS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(5 * 60_000),
+    /**
+     * How long a claimed job is reserved; renewed every third of it while the job runs, so a
+     * crashed worker's jobs are picked up after it.
+     */
+    SUPAPLANE_JOB_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
+    /**
+     * This process's worker identity (default: the host name). A restart with the same one
+     * releases the jobs its killed predecessor held at once.
+     */
+    SUPAPLANE_WORKER_ID: z.string().trim().min(1).optional(),
     SUPAPLANE_JOB_POLL_MS: z.coerce.number().int().positive().default(500),
     /**
      * Longest a cached dashboard read may live (0 turns the cache off). Writes
