@@ -5,6 +5,7 @@ import { dashboardSigningKey } from './auth/keys.js';
 import { invalidateOnChange } from './cache/invalidation.js';
 import { ReadCache } from './cache/read-cache.js';
 import { CoolifyClient } from './coolify/client.js';
+import { SharedWindowBudget } from './coolify/shared-budget.js';
 import { keyringFromBase64 } from './crypto/envelope.js';
 import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { connect, migrateDatabase, type Database } from './db/client.js';
@@ -61,6 +62,13 @@ export async function startRuntime(
             token: config.COOLIFY_TOKEN,
             timeoutMs: config.COOLIFY_TIMEOUT_MS,
             requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+            // Shared by every process on this database: Coolify limits per user.
+            budget: new SharedWindowBudget(
+              database.db,
+              config.COOLIFY_URL.replace(/\/+$/, ''),
+              config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+              (err) => log.warn({ err: err.message }, 'shared Coolify budget unavailable'),
+            ),
             onCall: metrics.observeCoolifyCall,
           }),
           { destinations: config.COOLIFY_DESTINATIONS },

@@ -69,6 +69,7 @@ const schema = z
         return out;
       }),
     COOLIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** Shared by every process on the database (src/coolify/shared-budget.ts). */
     COOLIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(180),
     SUPAPLANE_PROJECT_DOMAIN: optionalString.refine(
       (v) => v === undefined || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v) || /^[a-z0-9.-]+$/i.test(v),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FetchError, ofetch } from 'ofetch';
 import { z } from 'zod';
 import { CoolifyError, parseRetryAfter } from './errors.js';
-import { SlidingWindowLimiter } from './rate-limiter.js';
+import { SlidingWindowLimiter, type RequestBudget } from './rate-limiter.js';
 import {
   createdSchema,
   createdServiceSchema,
@@ -24,6 +24,8 @@ export interface CoolifyClientOptions {
   token: string;
   timeoutMs: number;
   requestsPerMinute: number;
+  /** The budget to draw on; by default one of this client's own (requestsPerMinute). */
+  budget?: RequestBudget;
   /** Observes every call (endpoint template, status or error, latency) for metrics and logs. */
   onCall?: (call: { endpoint: string; status: number | 'error'; ms: number }) => void;
 }
@@ -42,11 +44,11 @@ interface Call<T> {
 
 /** The one typed wrapper around Coolify's REST API; see shared/reference/coolify. */
 export class CoolifyClient {
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly limiter: RequestBudget;
   private readonly baseURL: string;
 
   constructor(private readonly options: CoolifyClientOptions) {
-    this.limiter = new SlidingWindowLimiter(options.requestsPerMinute);
+    this.limiter = options.budget ?? new SlidingWindowLimiter(options.requestsPerMinute);
     this.baseURL = `${options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`;
   }
 

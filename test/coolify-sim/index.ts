@@ -48,6 +48,7 @@ export interface CoolifySim {
 function resolve(opts: SimOptions): ResolvedOptions {
   return {
     tokens: new Map(Object.entries(opts.tokens ?? { [DEFAULT_TOKEN]: ['root'] })),
+    tokenUsers: new Map(Object.entries(opts.tokenUsers ?? {})),
     latencyMs: opts.latencyMs ?? 0,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 200,
     apiEnabled: opts.apiEnabled ?? true,

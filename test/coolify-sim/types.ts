@@ -21,6 +21,8 @@ export interface SimOptions {
   servers?: SimServerInput[];
   /** token → abilities. Default `{ 'sim-root-token': ['root'] }`. */
   tokens?: Record<string, string[]>;
+  /** token → Coolify user id; tokens not listed all belong to one user (the rate limit is per user). */
+  tokenUsers?: Record<string, string>;
   latencyMs?: number;
   rateLimitPerMinute?: number;
   apiEnabled?: boolean;

@@ -11,3 +11,4 @@ export * from './invitations.js';
 export * from './access-tokens.js';
 export * from './content.js';
 export * from './project-api-keys.js';
+export * from './coolify-budget.js';
