@@ -49,6 +49,10 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Supaplane failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  // One line with the cause (a rejection may carry no Error at all); the stack only with debug.
+  const cause = err instanceof Error ? err.message : String(err ?? 'unknown error');
+  process.stderr.write(`Supaplane failed to start: ${cause.replace(/\s*\n\s*/g, ' ')}\n`);
+  if (err instanceof Error && process.env.LOG_LEVEL === 'debug')
+    process.stderr.write(`${err.stack}\n`);
   process.exit(1);
 });

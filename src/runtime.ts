@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Config } from './config/config.js';
 import type { Deps } from './context.js';
 import { loadDashboardSigningKey } from './auth/keys.js';
@@ -5,10 +6,12 @@ import { invalidateOnChange } from './cache/invalidation.js';
 import { ReadCache } from './cache/read-cache.js';
 import { CoolifyClient } from './coolify/client.js';
 import { keyringFromConfig } from './crypto/keyring.js';
+import { SharedWindowBudget } from './coolify/shared-budget.js';
 import { loadOrCreateLocalKey } from './crypto/local-key.js';
 import { connect, migrateDatabase, type Database } from './db/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded.js';
 import { DEFAULT_RUNNER_OPTIONS, JobRunner } from './jobs/runner.js';
+import { claimWorkerIdentity } from './jobs/worker-identity.js';
 import type { Logger } from './log.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { CoolifyProvisioner } from './provisioner/coolify-driver.js';
@@ -59,8 +62,16 @@ export async function startRuntime(
             token: config.COOLIFY_TOKEN,
             timeoutMs: config.COOLIFY_TIMEOUT_MS,
             requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+            // Shared by every process on this database: Coolify limits per user.
+            budget: new SharedWindowBudget(
+              database.db,
+              config.COOLIFY_URL.replace(/\/+$/, ''),
+              config.COOLIFY_RATE_LIMIT_PER_MINUTE,
+              (err) => log.warn({ err: err.message }, 'shared Coolify budget unavailable'),
+            ),
             onCall: metrics.observeCoolifyCall,
           }),
+          { destinations: config.COOLIFY_DESTINATIONS },
         )
       : undefined;
   const provisioner =
@@ -75,8 +86,10 @@ export async function startRuntime(
     deps.readCache = new ReadCache(config.SUPAPLANE_READ_CACHE_MS);
     await invalidateOnChange(database.sql, deps.readCache);
   }
+  const identity = await claimWorkerIdentity(url, config.SUPAPLANE_WORKER_ID ?? hostname(), log);
   const runner = new JobRunner(deps, {
     ...DEFAULT_RUNNER_OPTIONS,
+    workerId: identity.workerId,
     concurrency: config.SUPAPLANE_WORKER_CONCURRENCY,
     leaseMs: config.SUPAPLANE_JOB_LEASE_MS,
     pollMs: config.SUPAPLANE_JOB_POLL_MS,
@@ -90,6 +103,7 @@ export async function startRuntime(
     metrics,
     async stop() {
       await runner.drain();
+      await identity.close();
       await database.close();
       await embedded?.stop();
     },

@@ -162,7 +162,7 @@ describe('pause, restore, restart, delete', () => {
     expect(deleted.deleteRequests[0]!.raw).toEqual({
       delete_configurations: 'true',
       delete_volumes: 'true',
-      docker_cleanup: 'true',
+      docker_cleanup: 'false',
       delete_connected_networks: 'true',
     });
     expect(h.sim.state.services.size).toBe(0);
@@ -305,6 +305,8 @@ describe('reconciler', () => {
       body: JSON.stringify({
         project_uuid: healthy.coolifyProjectUuid,
         server_uuid: healthy.serverUuid,
+        // The harness's servers have two networks, so Coolify wants one named.
+        destination_uuid: h.sim.state.services.get(healthy.coolifyServiceUuid!)!.destinationUuid,
         environment_name: 'production',
         docker_compose_raw: compose,
         name: `Twin (${p.ref})`,

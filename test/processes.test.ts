@@ -23,6 +23,8 @@ describe('several processes on one database', () => {
       ...h.env,
       // This test is about claiming, not timeouts: two busy processes on two cores can be slow.
       COOLIFY_TIMEOUT_MS: '10000',
+      // Nor about the request budget, which both processes now share through Postgres.
+      COOLIFY_RATE_LIMIT_PER_MINUTE: '100000',
       SUPAPLANE_JOB_POLL_MS: '20',
       SUPAPLANE_WORKER_CONCURRENCY: '8',
       LOG_LEVEL: 'warn',

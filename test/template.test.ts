@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -93,7 +95,7 @@ function envOf(svc: Service): Map<string, string | undefined> {
 }
 
 const refersTo = (value: string | undefined, name: string) =>
-  new RegExp(`^\\$\\{${name}(:\\?[^}]*)?\\}$`).test(value ?? '');
+  new RegExp(`^\\$\\{${name}\\}$`).test(value ?? '');
 
 const contents = services.flatMap(([, svc]) =>
   (svc.volumes ?? []).flatMap((v) => (typeof v === 'object' && v.content ? [v] : [])),
@@ -349,4 +351,25 @@ describe('loadTemplate', () => {
     await expect(loadTemplate('../x')).rejects.toThrow(/Invalid template version/);
     await expect(loadTemplate('v1/../../x')).rejects.toThrow(/Invalid template version/);
   });
+});
+
+// Coolify stores the text after `:?`/`?` as the variable's value (parsers.php:2405-2431,
+// services.php:71-97@379abb25), so such a guard never fires. Every template, present or future.
+describe('no template carries a ${VAR:?message} guard (parsers.php:2405-2431@379abb25)', () => {
+  const root = path.resolve(import.meta.dirname, '../coolify-templates');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    /\.ya?ml$/.test(f),
+  );
+  it('finds the templates', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['supaplane.yaml', 'supabase/v1/docker-compose.yaml']),
+    );
+  });
+  for (const file of files) {
+    it(`${file} has no \${VAR?message} or \${VAR:?message}`, () => {
+      const text = readFileSync(path.join(root, file), 'utf8');
+      const guards = [...text.matchAll(/\$\{[A-Za-z_][A-Za-z0-9_]*:?\?[^}]+\}/g)].map((m) => m[0]);
+      expect(guards).toEqual([]);
+    });
+  }
 });

@@ -51,6 +51,7 @@ const schema = z
     SUPAPLANE_ENCRYPTION_KEY: encryptionKey,
     /** `id:key` entries, active first; see src/crypto/keyring.ts. */
     SUPAPLANE_ENCRYPTION_KEYS: encryptionKeys,
+    /** Filled from SUPAPLANE_COOLIFY_URL when that is set (see withCoolifyUrl). */
     COOLIFY_URL: url('e.g. https://coolify.example.com'),
     COOLIFY_TOKEN: optionalString,
     COOLIFY_SERVER_UUIDS: z
@@ -62,7 +63,31 @@ const schema = z
           .map((s) => s.trim())
           .filter(Boolean),
       ),
+    /**
+     * Per server, the Docker network destination projects go to, as
+     * `server_uuid=destination` pairs (a destination uuid or network name). Unlisted servers
+     * use their only destination, or the default `coolify` network.
+     */
+    COOLIFY_DESTINATIONS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const out: Record<string, string> = {};
+        for (const pair of v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
+          const [server, destination, extra] = pair.split('=').map((s) => s.trim());
+          if (!server || !destination || extra !== undefined) {
+            ctx.addIssue({ code: 'custom', message: `"${pair}" is not server_uuid=destination` });
+            continue;
+          }
+          out[server] = destination;
+        }
+        return out;
+      }),
     COOLIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+    /** Shared by every process on the database (src/coolify/shared-budget.ts). */
     COOLIFY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(180),
     SUPAPLANE_PROJECT_DOMAIN: optionalString.refine(
       (v) => v === undefined || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v) || /^[a-z0-9.-]+$/i.test(v),
@@ -75,12 +100,16 @@ const schema = z
     SUPAPLANE_PUBLIC_URL: url('where Supaplane itself is reachable'),
     SUPAPLANE_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
-    /** How long a claimed job is reserved; a crashed worker's jobs are picked up after it. */
-    SUPAPLANE_JOB_LEASE_MS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(5 * 60_000),
+    /**
+     * How long a claimed job is reserved; renewed every third of it while the job runs, so a
+     * crashed worker's jobs are picked up after it.
+     */
+    SUPAPLANE_JOB_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
+    /**
+     * This process's worker identity (default: the host name). A restart with the same one
+     * releases the jobs its killed predecessor held at once.
+     */
+    SUPAPLANE_WORKER_ID: z.string().trim().min(1).optional(),
     SUPAPLANE_JOB_POLL_MS: z.coerce.number().int().positive().default(500),
     /**
      * Longest a cached dashboard read may live (0 turns the cache off). Writes
@@ -228,8 +257,21 @@ function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefi
   return out;
 }
 
+/**
+ * SUPAPLANE_COOLIFY_URL wins over COOLIFY_URL. Inside a Coolify service, Coolify's parser
+ * sets COOLIFY_URL in every container that has a domain to that container's own URL,
+ * after the compose environment, so the operator's value never arrives
+ * (bootstrap/helpers/parsers.php:2586-2590,2735@379abb25); Supaplane deployed from
+ * coolify-templates/supaplane.yaml would call itself as Coolify. Names Coolify leaves
+ * alone: neither COOLIFY_* nor SERVICE_* (parsers.php:2551-2590, shared.php:4013-4050@379abb25).
+ */
+function withCoolifyUrl(env: Record<string, string | undefined>) {
+  const own = env.SUPAPLANE_COOLIFY_URL?.trim();
+  return own ? { ...env, COOLIFY_URL: own } : env;
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = schema.safeParse(withSecretFiles(env));
+  const result = schema.safeParse(withCoolifyUrl(withSecretFiles(env)));
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),

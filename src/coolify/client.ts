@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { FetchError, ofetch } from 'ofetch';
 import { z } from 'zod';
 import { CoolifyError, parseRetryAfter } from './errors.js';
-import { SlidingWindowLimiter } from './rate-limiter.js';
+import { SlidingWindowLimiter, type RequestBudget } from './rate-limiter.js';
 import {
   createdSchema,
   createdServiceSchema,
+  destinationSchema,
   environmentSchema,
   envListSchema,
   messageSchema,
@@ -23,6 +24,8 @@ export interface CoolifyClientOptions {
   token: string;
   timeoutMs: number;
   requestsPerMinute: number;
+  /** The budget to draw on; by default one of this client's own (requestsPerMinute). */
+  budget?: RequestBudget;
   /** Observes every call (endpoint template, status or error, latency) for metrics and logs. */
   onCall?: (call: { endpoint: string; status: number | 'error'; ms: number }) => void;
 }
@@ -41,11 +44,11 @@ interface Call<T> {
 
 /** The one typed wrapper around Coolify's REST API; see shared/reference/coolify. */
 export class CoolifyClient {
-  private readonly limiter: SlidingWindowLimiter;
+  private readonly limiter: RequestBudget;
   private readonly baseURL: string;
 
   constructor(private readonly options: CoolifyClientOptions) {
-    this.limiter = new SlidingWindowLimiter(options.requestsPerMinute);
+    this.limiter = options.budget ?? new SlidingWindowLimiter(options.requestsPerMinute);
     this.baseURL = `${options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '')}/api/v1`;
   }
 
@@ -57,6 +60,14 @@ export class CoolifyClient {
       endpoint: '/servers',
       path: '/servers',
       schema: serverSchema.array(),
+    });
+  /** DestinationsController::index_by_server (routes/api.php:182@379abb25). */
+  serverDestinations = (serverUuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/servers/{uuid}/destinations',
+      path: `/servers/${enc(serverUuid)}/destinations`,
+      schema: destinationSchema.array(),
     });
   serverResources = (serverUuid: string) =>
     this.call({
@@ -117,6 +128,13 @@ export class CoolifyClient {
       path: '/services',
       schema: z.array(z.object({ uuid: z.string(), docker_compose_raw: z.string().nullish() })),
     });
+  serviceTags = (uuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/services/{uuid}/tags',
+      path: `/services/${enc(uuid)}/tags`,
+      schema: z.array(z.object({ name: z.string() })),
+    });
   updateService = (uuid: string, input: { name?: string; description?: string }) =>
     this.call({
       method: 'PATCH',
@@ -156,14 +174,20 @@ export class CoolifyClient {
       schema: messageSchema,
     });
   startService = (uuid: string) => this.action(uuid, 'start');
-  stopService = (uuid: string) => this.action(uuid, 'stop');
+  /**
+   * `dockerCleanup` defaults to true in Coolify and then runs its server-wide CleanupDocker
+   * after the stop (ServicesController.php:2191-2192, StopService.php:57-59@379abb25).
+   */
+  stopService = (uuid: string, flags: { dockerCleanup: boolean }) =>
+    this.action(uuid, 'stop', { docker_cleanup: String(flags.dockerCleanup) });
   restartService = (uuid: string) => this.action(uuid, 'restart');
 
-  private action(uuid: string, verb: 'start' | 'stop' | 'restart') {
+  private action(uuid: string, verb: 'start' | 'stop' | 'restart', query?: Record<string, string>) {
     return this.call({
       method: 'POST',
       endpoint: `/services/{uuid}/${verb}`,
       path: `/services/${enc(uuid)}/${verb}`,
+      query,
       schema: messageSchema,
     });
   }

@@ -1,8 +1,15 @@
+/** What the Coolify client asks before each call, and tells after a 429. */
+export interface RequestBudget {
+  acquire(): Promise<void>;
+  pauseFor(ms: number): void;
+}
+
 /**
- * Keeps one token under Coolify's per-token limit (200/min by default) with a
- * sliding window, and pauses every caller when Coolify answers 429.
+ * Keeps this process under a request budget with a sliding window, and pauses every
+ * caller when Coolify answers 429. Coolify's limit is per Coolify user, so several
+ * processes share one budget through SharedWindowBudget (shared-budget.ts) instead.
  */
-export class SlidingWindowLimiter {
+export class SlidingWindowLimiter implements RequestBudget {
   private readonly sent: number[] = [];
   private pausedUntil = 0;
   private chain: Promise<void> = Promise.resolve();

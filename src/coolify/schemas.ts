@@ -13,6 +13,14 @@ export const serverSchema = z.object({
 });
 export type CoolifyServer = z.infer<typeof serverSchema>;
 
+export const destinationSchema = z.object({
+  uuid: z.string(),
+  name: z.string().nullish(),
+  network: z.string().nullish(),
+  type: z.string().nullish(),
+});
+export type CoolifyDestination = z.infer<typeof destinationSchema>;
+
 export const resourceSchema = z.object({
   uuid: z.string(),
   name: z.string().nullish(),

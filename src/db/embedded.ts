@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { claimDataDir, stopOrphanedPostmaster } from './embedded-recovery.js';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -34,9 +36,25 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const EmbeddedPostgresServer = await importWithoutExitHooks();
   const pgDir = path.resolve(dataDir, 'pg');
-  await mkdir(path.dirname(pgDir), { recursive: true });
+  try {
+    await mkdir(path.dirname(pgDir), { recursive: true });
+    await access(path.dirname(pgDir), constants.W_OK);
+  } catch (err) {
+    throw new Error(
+      `data dir ${path.resolve(dataDir)} is not writable (${(err as Error).message})`,
+    );
+  }
   const password = persistentPassword(path.resolve(dataDir, 'pg-password'));
+  await stopOrphanedPostmaster(path.resolve(dataDir), pgDir, log);
   const port = await freePort();
+  // Postgres's own words, for an error that says why it did not start.
+  const recent: string[] = [];
+  const remember = (m: unknown) => {
+    const line = String(m).trim();
+    log(line);
+    recent.push(...line.split('\n'));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  };
   const server = new EmbeddedPostgresServer({
     databaseDir: pgDir,
     port,
@@ -48,11 +66,25 @@ export async function startEmbeddedPostgres(
     // Some hosts lack the en_US.UTF-8 locale the package asks for; C always exists.
     initdbFlags: ['--locale=C', '--lc-messages=C', '--encoding=UTF8'],
     postgresFlags: ['-k', '/tmp', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m).trim()),
+    onLog: remember,
+    onError: remember,
   });
-  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  const failure = (what: string) => (err: unknown) => {
+    const said = recent
+      .filter((l) => /FATAL|PANIC|ERROR/.test(l))
+      .pop()
+      ?.replace(/^.*?(FATAL|PANIC|ERROR)/, '$1');
+    const reason = said ?? (err instanceof Error ? err.message : String(err ?? 'no reason given'));
+    return new Error(`embedded Postgres in ${pgDir} ${what}: ${reason}`);
+  };
+  if (!existsSync(path.join(pgDir, 'PG_VERSION')))
+    await server.initialise().catch((err: unknown) => {
+      throw failure('could not be initialised')(err);
+    });
+  await server.start().catch((err: unknown) => {
+    throw failure('did not start')(err);
+  });
+  claimDataDir(path.resolve(dataDir));
   // If this process dies without stopping it, do not leave Postgres running.
   const child = (server as unknown as { process?: ChildProcess }).process;
   process.once('exit', () => child?.kill('SIGINT'));

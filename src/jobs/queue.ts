@@ -60,6 +60,20 @@ export async function claim(
   return db.select().from(jobs).where(inArray(jobs.id, ids));
 }
 
+/** Extends the leases of the jobs this worker is running (the runner's heartbeat). */
+export async function renewLeases(
+  db: Db,
+  workerId: string,
+  ids: readonly string[],
+  leaseMs: number,
+): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .update(jobs)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+    .where(and(inArray(jobs.id, [...ids]), eq(jobs.lockedBy, workerId), eq(jobs.state, 'running')));
+}
+
 /** Only the worker holding the lease may settle a job. */
 const held = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.lockedBy, job.lockedBy ?? ''));
 

@@ -8,7 +8,15 @@ import { transition } from '../services/transitions.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { HANDLERS } from './handlers/index.js';
 import type { JobHandler, Outcome } from './handlers/types.js';
-import { bury, claim, reschedule, savePayload, succeed, type JobKind } from './queue.js';
+import {
+  bury,
+  claim,
+  renewLeases,
+  reschedule,
+  savePayload,
+  succeed,
+  type JobKind,
+} from './queue.js';
 
 export interface RunnerOptions {
   concurrency: number;
@@ -21,7 +29,9 @@ export interface RunnerOptions {
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   concurrency: 8,
   pollMs: 500,
-  leaseMs: 5 * 60_000,
+  // Short, and renewed every third of it while the job runs (as graphile-worker and
+  // trigger.dev do), so a crashed worker's jobs are picked up within seconds, not minutes.
+  leaseMs: 30_000,
   backoff: { baseMs: 1000, maxMs: 60_000 },
 };
 
@@ -36,6 +46,9 @@ export type JobEvent = { kind: string; outcome: 'succeeded' | 'retried' | 'waiti
 export class JobRunner {
   readonly workerId: string;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of the jobs in flight, whose leases the heartbeat renews. */
+  private readonly held = new Set<string>();
+  private heartbeat?: NodeJS.Timeout;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -56,6 +69,16 @@ export class JobRunner {
     if (this.running) return;
     this.running = true;
     this.loop = this.pollLoop();
+    this.heartbeat = setInterval(() => void this.renew(), Math.max(100, this.options.leaseMs / 3));
+    this.heartbeat.unref();
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await renewLeases(this.deps.db, this.workerId, [...this.held], this.options.leaseMs);
+    } catch (err) {
+      this.deps.log.warn({ err: (err as Error).message }, 'job lease renewal failed');
+    }
   }
 
   /** Runs due jobs now instead of at the next poll. */
@@ -66,6 +89,7 @@ export class JobRunner {
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    clearInterval(this.heartbeat);
   }
 
   private async pollLoop(): Promise<void> {
@@ -78,7 +102,9 @@ export class JobRunner {
         this.deps.log.error({ err: (err as Error).message }, 'job claim failed');
       }
       for (const job of claimed) {
+        this.held.add(job.id);
         const p = this.execute(job).finally(() => {
+          this.held.delete(job.id);
           this.inFlight.delete(p);
           this.wake?.();
         });

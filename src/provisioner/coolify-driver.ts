@@ -1,6 +1,7 @@
 import type { CoolifyClient } from '../coolify/client.js';
 import { CoolifyError } from '../coolify/errors.js';
 import type { ObservedStack, ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
+import { chooseDestination } from './destination.js';
 import { encodeCompose, loadTemplate } from './template.js';
 
 const ENVIRONMENT = 'production';
@@ -20,15 +21,29 @@ export function coolifyDescription(text: string): string {
   return text.replace(/[^\p{L}\p{N} \-_.,!?()'"+=*/@&]/gu, ' ').slice(0, 255);
 }
 
-export const stackName = (name: string, ref: string) => `${name.slice(0, 230)} (${ref})`;
+/**
+ * Coolify strip_tags()s service names (app/Traits/HasSafeStringAttribute.php@379abb25): a `<`
+ * followed by anything but a space starts a "tag" that runs to the next `>` or the end, so
+ * "a <b" would lose the " (ref)" suffix. Look-alike angle quotes keep the name readable.
+ */
+export const stackName = (name: string, ref: string) =>
+  `${name.slice(0, 230).replace(/</g, '‹').replace(/>/g, '›')} (${ref})`;
 /** The ref in a stack name made by `stackName`, if any. */
 export const refOfStackName = (name: string) => /\(([a-z]{20})\)$/.exec(name)?.[1];
 
 const is = (err: unknown, status: number, text: RegExp) =>
   err instanceof CoolifyError && err.status === status && text.test(err.message);
 
+export interface CoolifyProvisionerOptions {
+  /** server uuid → destination uuid or network name (COOLIFY_DESTINATIONS). */
+  destinations?: Record<string, string>;
+}
+
 export class CoolifyProvisioner implements Provisioner {
-  constructor(private readonly coolify: CoolifyClient) {}
+  constructor(
+    private readonly coolify: CoolifyClient,
+    private readonly options: CoolifyProvisionerOptions = {},
+  ) {}
 
   async ensureGroup(group: ProjectGroup, knownId: string | null): Promise<string> {
     if (knownId) return knownId;
@@ -44,17 +59,45 @@ export class CoolifyProvisioner implements Provisioner {
     return created.uuid;
   }
 
+  /**
+   * A stack is ours for `ref` when it carries the ref tag (POST /services attaches it). A name
+   * with our "(ref)" suffix settles it without a call; one with another ref's suffix is that
+   * project's. Any other name (renamed in Coolify, or cut by strip_tags before names were
+   * escaped) is asked about with GET /services/{uuid}/tags (routes/api.php:377@379abb25).
+   */
   async findStacks(groupId: string, ref: string): Promise<string[]> {
     const env = await this.coolify.environment(groupId, ENVIRONMENT);
-    return env.services.filter((s) => s.name?.endsWith(`(${ref})`)).map((s) => s.uuid);
+    const found: string[] = [];
+    for (const s of env.services) {
+      const named = refOfStackName(s.name ?? '');
+      if (named === ref) found.push(s.uuid);
+      else if (named === undefined && (await this.hasTag(s.uuid, ref))) found.push(s.uuid);
+    }
+    return found;
+  }
+
+  private async hasTag(stackId: string, tag: string): Promise<boolean> {
+    try {
+      return (await this.coolify.serviceTags(stackId)).some((t) => t.name === tag);
+    } catch (err) {
+      if (is(err, 404, /not found/i)) return false; // deleted meanwhile
+      throw err;
+    }
   }
 
   async createStack(spec: ProjectStackSpec): Promise<string> {
     const compose = await loadTemplate(spec.templateVersion);
     const host = new URL(spec.publicUrl).host;
+    const destination = chooseDestination(
+      spec.serverUuid,
+      await this.coolify.serverDestinations(spec.serverUuid),
+      this.options.destinations?.[spec.serverUuid],
+    );
     const created = await this.coolify.createService({
       project_uuid: spec.groupId,
       server_uuid: spec.serverUuid,
+      // Omitted, not null, when Coolify needs none: the rule is 'string' (ServicesController.php:596).
+      ...(destination ? { destination_uuid: destination } : {}),
       environment_name: ENVIRONMENT,
       docker_compose_raw: encodeCompose(compose),
       name: stackName(spec.name, spec.ref),
@@ -103,7 +146,10 @@ export class CoolifyProvisioner implements Provisioner {
   }
 
   async stop(stackId: string): Promise<void> {
-    await this.coolify.stopService(stackId).catch((err: unknown) => {
+    // No docker cleanup: it would `docker rmi` every image no running container uses, this
+    // paused stack's ones included (CleanupDocker.php:53-76,103-130@379abb25), so the restore
+    // would pull ~9 images again and may hit Docker Hub's pull limit.
+    await this.coolify.stopService(stackId, { dockerCleanup: false }).catch((err: unknown) => {
       if (!is(err, 400, /already stopped/i)) throw err;
     });
   }
@@ -118,12 +164,14 @@ export class CoolifyProvisioner implements Provisioner {
   }
 
   async remove(stackId: string): Promise<void> {
-    // Every flag explicitly: deleting a project means its data goes too.
+    // Every flag explicitly: deleting a project means its data goes too. No docker cleanup:
+    // it is server-wide (StopService.php:57-59, CleanupDocker.php:103-130@379abb25) and would
+    // remove the images of every other paused project on the server.
     await this.coolify
       .deleteService(stackId, {
         delete_configurations: true,
         delete_volumes: true,
-        docker_cleanup: true,
+        docker_cleanup: false,
         delete_connected_networks: true,
       })
       .catch((err: unknown) => {

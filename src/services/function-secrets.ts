@@ -98,6 +98,21 @@ async function reservedNames(templateVersion: string): Promise<Set<string>> {
   return names;
 }
 
+/**
+ * Coolify writes a value that is a valid JSON object or array into .env raw, ignoring
+ * is_literal (app/Models/EnvironmentVariable.php:204-217@379abb25), and Docker Compose then
+ * expands `$NAME` in it. Every other value is single-quoted (is_literal) and arrives as sent.
+ */
+function jsonThatComposeWouldExpand(value: string): boolean {
+  if (!/^[[{]/.test(value) || !value.includes('$')) return false;
+  try {
+    JSON.parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkSecret(
   templateVersion: string,
   name: string,
@@ -115,6 +130,11 @@ function checkSecret(
   if (/['\r\n\0]/.test(value) || value !== value.trim()) {
     throw invalid(
       `Secret ${name}: values cannot contain quotes (') or line breaks, nor start or end with whitespace`,
+    );
+  }
+  if (jsonThatComposeWouldExpand(value)) {
+    throw invalid(
+      `Secret ${name}: a JSON object or array containing $ cannot be passed through Coolify unchanged (Coolify writes JSON values unquoted, so Docker Compose would expand $); encode it, e.g. as base64`,
     );
   }
 }

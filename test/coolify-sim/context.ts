@@ -8,6 +8,8 @@ import { laravelBag, type MessageOptions } from './validation.js';
 
 export interface ResolvedOptions {
   tokens: Map<string, string[]>;
+  /** token → Coolify user, for the per-user rate limit. */
+  tokenUsers: Map<string, string>;
   latencyMs: number;
   rateLimitPerMinute: number;
   apiEnabled: boolean;

@@ -1,4 +1,4 @@
-// Fault injection and the per-token sliding-window rate limiter.
+// Fault injection and Coolify's per-user fixed-window rate limiter.
 import type { Fault } from './types.js';
 
 interface ActiveFault extends Fault {
@@ -54,21 +54,31 @@ export interface RateDecision {
   retryAfter: number;
 }
 
-/** Laravel's throttle answers with X-RateLimit-* on every response and Retry-After on 429. */
+/**
+ * Coolify's `api` limiter: Limit::perMinute(API_RATE_LIMIT, default 200)->by(user id ?: ip)
+ * (app/Providers/RouteServiceProvider.php:47-53, config/api.php@379abb25), applied by the
+ * `api` middleware group (app/Http/Kernel.php:83-87@379abb25): one budget per Coolify user,
+ * shared by all of that user's tokens. Laravel's RateLimiter is a fixed window that opens at
+ * the first hit and lasts 60 s; a refused request does not count. Its throttle answers with
+ * X-RateLimit-* on every response and Retry-After (seconds left in the window) on 429.
+ */
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly windows = new Map<string, { opened: number; hits: number }>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  hit(key: string): RateDecision {
-    const at = Date.now();
-    const recent = (this.hits.get(key) ?? []).filter((t) => t > at - 60_000);
-    this.hits.set(key, recent);
-    if (recent.length >= this.limit) {
-      const retryAfter = Math.max(1, Math.ceil((recent[0]! + 60_000 - at) / 1000));
+  hit(user: string): RateDecision {
+    const at = this.now();
+    let w = this.windows.get(user);
+    if (!w || at >= w.opened + 60_000) this.windows.set(user, (w = { opened: at, hits: 0 }));
+    if (w.hits >= this.limit) {
+      const retryAfter = Math.max(1, Math.ceil((w.opened + 60_000 - at) / 1000));
       return { ok: false, limit: this.limit, remaining: 0, retryAfter };
     }
-    recent.push(at);
-    return { ok: true, limit: this.limit, remaining: this.limit - recent.length, retryAfter: 0 };
+    w.hits += 1;
+    return { ok: true, limit: this.limit, remaining: this.limit - w.hits, retryAfter: 0 };
   }
 }

@@ -11,6 +11,9 @@ import { isSensitiveAllowed } from './serialize.js';
 import type { Fault, SimCall } from './types.js';
 import { checkQueryType } from './validation.js';
 
+/** The Coolify user of a token not listed in `tokenUsers`: every token is one user's by default. */
+const DEFAULT_USER = 'sim-user';
+
 export interface HttpDeps {
   core: SimCore;
   routes: RouteDef[];
@@ -151,7 +154,8 @@ export class SimHttp {
     const { opts, spec } = this.deps.core;
     const abilities = token === null ? undefined : opts.tokens.get(token);
     if (!abilities) return message(401, 'Unauthenticated.');
-    const rate = this.deps.limiter.hit(token!);
+    // Per Coolify user, not per token (RouteServiceProvider.php:51@379abb25).
+    const rate = this.deps.limiter.hit(opts.tokenUsers.get(token!) ?? DEFAULT_USER);
     const headers = {
       'X-RateLimit-Limit': String(rate.limit),
       'X-RateLimit-Remaining': String(rate.remaining),

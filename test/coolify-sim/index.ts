@@ -9,6 +9,7 @@ import { actionRoutes } from './routes-actions.js';
 import { coreRoutes } from './routes-core.js';
 import { envRoutes } from './routes-envs.js';
 import { serviceRoutes } from './routes-services.js';
+import { tagRoutes } from './routes-tags.js';
 import { loadSpec } from './spec.js';
 import { createState } from './store.js';
 import type { Fault, GatewayCall, SimCall, SimOptions, SimService, SimState } from './types.js';
@@ -47,6 +48,7 @@ export interface CoolifySim {
 function resolve(opts: SimOptions): ResolvedOptions {
   return {
     tokens: new Map(Object.entries(opts.tokens ?? { [DEFAULT_TOKEN]: ['root'] })),
+    tokenUsers: new Map(Object.entries(opts.tokenUsers ?? {})),
     latencyMs: opts.latencyMs ?? 0,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 200,
     apiEnabled: opts.apiEnabled ?? true,
@@ -67,7 +69,7 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
   const faults = new FaultRegistry();
   const http = new SimHttp({
     core,
-    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes],
+    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes, ...tagRoutes],
     faults,
     limiter: new RateLimiter(resolved.rateLimitPerMinute),
     calls,

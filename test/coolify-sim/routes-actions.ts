@@ -2,9 +2,11 @@
 // routes/api.php registers for them (OtherController::post_required).
 import type { Ctx, RouteDef } from './context.js';
 import { parseCompose } from './compose.js';
+import { cleanupDocker, pullImages } from './images.js';
 import { json, message, type Reply } from './reply.js';
 import { findService } from './routes-services.js';
 import { findServer } from './store.js';
+import { queryBoolean } from './validation.js';
 
 function start(ctx: Ctx): Reply {
   const svc = findService(ctx);
@@ -16,6 +18,7 @@ function start(ctx: Ctx): Reply {
   if (server) parseCompose(svc, server);
   svc.actions.push('start');
   ctx.core.lifecycle.start(svc);
+  pullImages(ctx.core.state, svc);
   return message(200, 'Service starting request queued.');
 }
 
@@ -26,6 +29,8 @@ function stop(ctx: Ctx): Reply {
     return message(400, 'Service is already stopped.');
   svc.actions.push('stop');
   ctx.core.lifecycle.stop(svc);
+  if (queryBoolean(ctx.query.get('docker_cleanup'), true))
+    cleanupDocker(ctx.core.state, svc.serverUuid, svc);
   return message(200, 'Service stopping request queued.');
 }
 
@@ -36,6 +41,7 @@ function restart(ctx: Ctx): Reply {
   if (server) parseCompose(svc, server);
   svc.actions.push('restart');
   ctx.core.lifecycle.start(svc);
+  pullImages(ctx.core.state, svc);
   return message(200, 'Service restarting request queued.');
 }
 

@@ -1,4 +1,5 @@
 // /version, /servers* and /projects* (ServersController, ProjectController, DestinationsController).
+import { stripTags } from './strip-tags.js';
 import { gate, validateBody, type Ctx, type RouteDef } from './context.js';
 import { json, message, html } from './reply.js';
 import {
@@ -110,8 +111,14 @@ export const coreRoutes: RouteDef[] = [
         gate(ctx) ??
         validateBody(ctx, { allowed: ['name', 'description'], messages: PROJECT_MESSAGES });
       if (failed) return failed;
-      const description = (ctx.body.description as string | null | undefined) ?? null;
-      const project = createProject(ctx.core.state, ctx.body.name as string, description);
+      // HasSafeStringAttribute (app/Models/Project.php:25@379abb25): strip_tags.
+      const raw = ctx.body.description as string | null | undefined;
+      const description = typeof raw === 'string' ? stripTags(raw) : null;
+      const project = createProject(
+        ctx.core.state,
+        stripTags(ctx.body.name as string),
+        description,
+      );
       return json(201, { uuid: project.uuid });
     },
   },

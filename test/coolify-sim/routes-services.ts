@@ -2,9 +2,11 @@
 // check by check, in the same order (so the first failing check decides the status code).
 import { parseCompose, decodeCompose } from './compose.js';
 import { gate, isFilled, validateBody, type Ctx, type RouteDef } from './context.js';
+import { cleanupDocker } from './images.js';
 import { applyServiceUrls, serviceDomains, type UrlResult } from './domains.js';
 import { json, message, validationFailed, type ErrorBag, type Reply } from './reply.js';
 import { serviceJson } from './serialize.js';
+import { stripTags } from './strip-tags.js';
 import { findServer, newId, newUuid, now, randomString } from './store.js';
 import type { DeleteFlag, DeleteRequest, SimService } from './types.js';
 import { queryBoolean } from './validation.js';
@@ -36,14 +38,13 @@ export function findService(ctx: Ctx): SimService | Reply {
 /** HandlesTagsApi::normalizeTagNames: strip_tags, trim, lowercase, unique. */
 function normalizeTags(tags: unknown): string[] {
   if (!Array.isArray(tags)) return [];
-  const names = tags.map((t) =>
-    String(t)
-      .replace(/<[^>]*>/g, '')
-      .trim()
-      .toLowerCase(),
-  );
+  const names = tags.map((t) => stripTags(String(t)).trim().toLowerCase());
   return [...new Set(names)];
 }
+
+// Only strings are stripped; a null description stays null as the simulator always kept it
+// (PHP 8's strip_tags(null) would store '' with a deprecation notice).
+const nullableStripTags = (v: unknown) => (typeof v === 'string' ? stripTags(v) : null);
 
 function urlFailure(result: NonNullable<UrlResult>): Reply {
   if ('errors' in result) return validationFailed(result.errors);
@@ -122,8 +123,9 @@ function createService(ctx: Ctx): Reply {
   const svc: SimService = {
     id: newId(),
     uuid: newUuid(),
-    name: (b.name as string | null | undefined) ?? `service-${randomString(10)}`,
-    description: (b.description as string | null | undefined) ?? null,
+    // HasSafeStringAttribute: strip_tags on name and description.
+    name: stripTags((b.name as string | null | undefined) ?? `service-${randomString(10)}`),
+    description: nullableStripTags(b.description),
     projectUuid: project.uuid,
     environmentUuid: env.uuid,
     serverUuid: server.uuid,
@@ -175,8 +177,8 @@ function updateService(ctx: Ctx): Reply {
     svc.compose = decoded.text;
     svc.docker_compose_raw = decoded.dumped;
   }
-  if ('name' in b) svc.name = b.name as string;
-  if ('description' in b) svc.description = (b.description as string | null) ?? null;
+  if ('name' in b) svc.name = stripTags(b.name as string);
+  if ('description' in b) svc.description = nullableStripTags(b.description);
   if ('connect_to_docker_network' in b)
     svc.connect_to_docker_network = b.connect_to_docker_network === true;
   if ('is_container_label_escape_enabled' in b)
@@ -205,6 +207,7 @@ function deleteService(ctx: Ctx): Reply {
     effective[flag] = queryBoolean(ctx.query.get(flag), true);
   }
   ctx.core.lifecycle.requestDelete(svc, { raw, effective, at: Date.now() });
+  if (effective.docker_cleanup) cleanupDocker(ctx.core.state, svc.serverUuid, svc);
   return message(200, 'Service deletion request queued.');
 }
 

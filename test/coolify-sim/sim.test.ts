@@ -35,8 +35,14 @@ describe('coolify-sim: auth, limits, basics', () => {
     expect((await apiFor(sim, 'r')('GET', '/servers')).status).toBe(200);
   });
 
-  it('rate limits per token with Retry-After and X-RateLimit headers', async () => {
-    sim = await startCoolifySim({ rateLimitPerMinute: 3, tokens: { a: ['root'], b: ['root'] } });
+  // Per Coolify user, not per token (RouteServiceProvider.php:47-53@379abb25): tokens a and
+  // a2 are one user's and share a budget; b is another user's.
+  it('rate limits per user with Retry-After and X-RateLimit headers', async () => {
+    sim = await startCoolifySim({
+      rateLimitPerMinute: 3,
+      tokens: { a: ['root'], a2: ['root'], b: ['root'] },
+      tokenUsers: { a: 'alice', a2: 'alice', b: 'bob' },
+    });
     const a = apiFor(sim, 'a');
     for (let i = 0; i < 3; i++) expect((await a('GET', '/servers')).status).toBe(200);
     const limited = await a('GET', '/servers');
@@ -44,6 +50,7 @@ describe('coolify-sim: auth, limits, basics', () => {
     expect(limited.json).toEqual({ message: 'Too Many Attempts.' });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect((await apiFor(sim, 'a2')('GET', '/servers')).status).toBe(429);
     expect((await apiFor(sim, 'b')('GET', '/servers')).status).toBe(200);
   });
 

@@ -39,7 +39,13 @@ export function newId(): number {
 
 export function createState(inputs: SimServerInput[] | undefined): SimState {
   const servers = (inputs ?? [{}, {}, {}]).map((input, i) => createServer(input, i));
-  return { servers, projects: new Map(), services: new Map(), deletedServices: [] };
+  return {
+    servers,
+    projects: new Map(),
+    services: new Map(),
+    deletedServices: [],
+    images: new Map(),
+  };
 }
 
 function createServer(input: SimServerInput, index: number): SimServer {

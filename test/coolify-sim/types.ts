@@ -21,6 +21,8 @@ export interface SimOptions {
   servers?: SimServerInput[];
   /** token → abilities. Default `{ 'sim-root-token': ['root'] }`. */
   tokens?: Record<string, string[]>;
+  /** token → Coolify user id; tokens not listed all belong to one user (the rate limit is per user). */
+  tokenUsers?: Record<string, string>;
   latencyMs?: number;
   rateLimitPerMinute?: number;
   apiEnabled?: boolean;
@@ -194,4 +196,6 @@ export interface SimState {
   services: Map<string, SimService>;
   /** Services removed by an API delete or operatorDelete, for post-mortem assertions. */
   deletedServices: SimService[];
+  /** Docker images present on each server (by server uuid); see images.ts. */
+  images: Map<string, Set<string>>;
 }

@@ -53,7 +53,12 @@ export async function startHarness(
     readCache?: boolean;
   } = {},
 ): Promise<Harness> {
-  const sim = await startCoolifySim(options.sim);
+  // Servers with a second Docker network by default, so every test exercises the
+  // destination choice Coolify demands (ServicesController.php:668-670@379abb25).
+  const sim = await startCoolifySim({
+    servers: [{ destinations: 2 }, { destinations: 2 }, { destinations: 2 }],
+    ...options.sim,
+  });
   const db = await freshDatabase();
   const { log, lines } = capturedLogger();
   const env = {
@@ -75,7 +80,7 @@ export async function startHarness(
     timeoutMs: config.COOLIFY_TIMEOUT_MS,
     requestsPerMinute: config.COOLIFY_RATE_LIMIT_PER_MINUTE,
   });
-  const real = new CoolifyProvisioner(client);
+  const real = new CoolifyProvisioner(client, { destinations: config.COOLIFY_DESTINATIONS });
   const keyring = keyringFromBase64(TEST_KEY);
   const deps: Deps = {
     db: db.db,

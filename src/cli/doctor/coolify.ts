@@ -3,6 +3,7 @@ import { CoolifyClient } from '../../coolify/client.js';
 import { isCoolifyError } from '../../coolify/errors.js';
 import type { CoolifyServer } from '../../coolify/schemas.js';
 import { fail, ok, skip, warn, type Check } from './check.js';
+import { selfUrlCheck } from './self-url.js';
 
 /**
  * Never a Coolify uuid (those are 24 lowercase letters and digits), so calls on
@@ -32,6 +33,8 @@ export async function coolifyChecks(
     );
     return { checks };
   }
+  const self = await selfUrlCheck(config);
+  if (self) return { checks: [self] };
   const client = new CoolifyClient({
     baseUrl: config.COOLIFY_URL,
     token: config.COOLIFY_TOKEN,

@@ -12,3 +12,4 @@ export * from './access-tokens.js';
 export * from './content.js';
 export * from './project-api-keys.js';
 export * from './instance-secrets.js';
+export * from './coolify-budget.js';
