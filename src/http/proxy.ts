@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../log.js';
 import type { ProjectGateway } from '../services/gateway.js';
+import { gatewayUrl } from '../services/gateway-path.js';
 
 /** Limits for the data-page proxies. Bodies are small JSON except storage's path lists. */
 export const PROXY_LIMITS = {
@@ -111,6 +112,8 @@ export interface ForwardRequest {
   method: string;
   /** Path on the gateway, starting with `/`, already percent-encoded. */
   path: string;
+  /** The gateway prefix `path` must stay under once resolved, e.g. `/storage/v1/`. */
+  scope: string;
   /** Raw query string including `?`, or empty. */
   search?: string;
   /** The caller's headers; only allow-listed ones (plus `extraHeaders`) are sent. */
@@ -132,6 +135,7 @@ export interface ForwardRequest {
  * naming the project and its status.
  */
 export async function forward(gw: ProjectGateway, req: ForwardRequest): Promise<Response> {
+  const url = gatewayUrl(gw.baseUrl, req.path, req.scope) + (req.search ?? '');
   const headers: Record<string, string> = {
     accept: 'application/json',
     ...(req.callerHeaders
@@ -160,7 +164,7 @@ export async function forward(gw: ProjectGateway, req: ForwardRequest): Promise<
 
   let res: Response;
   try {
-    res = await fetch(gw.baseUrl + req.path + (req.search ?? ''), {
+    res = await fetch(url, {
       method: req.method,
       headers,
       body,
