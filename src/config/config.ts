@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isAddressOrCidr } from '../util/ip.js';
 
 /** Variables that may instead be given as NAME_FILE (Docker secrets). */
 const SECRET_NAMES = [
@@ -88,6 +89,17 @@ const schema = z
           .map((s) => s.trim().replace(/\/+$/, ''))
           .filter(Boolean),
       ),
+    /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default. */
+    SUPAPLANE_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isAddressOrCidr), 'must be a comma list of IPs or CIDRs'),
     /** Serve everything under this path prefix (e.g. /api) instead of at the root. */
     SUPAPLANE_BASE_PATH: z
       .string()

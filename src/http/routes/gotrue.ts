@@ -1,7 +1,5 @@
-import { isIP } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context, ErrorHandler } from 'hono';
+import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LoginRateLimiter } from '../../auth/login-rate-limit.js';
@@ -15,6 +13,7 @@ import {
   signOut,
   type AuthFailure,
 } from '../../services/sessions.js';
+import { clientAddress } from '../client-address.js';
 import { newRouter, type AppEnv, type Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import { secured } from './secured.js';
@@ -123,7 +122,7 @@ export function gotrueRoutes(deps: Deps): Router {
     }
     const issued = await signInWithPassword(deps, {
       input: { email: body.email, password: body.password },
-      client: { address: clientAddress(c) },
+      client: { address: clientAddress(c, deps.config.SUPAPLANE_TRUSTED_PROXIES) },
       limiter,
     });
     return c.json(renderSession(issued), 200);
@@ -146,33 +145,6 @@ export function gotrueRoutes(deps: Deps): Router {
     return c.body(null, 204);
   });
   return router;
-}
-
-/**
- * The address failed sign-ins are counted against. Behind a reverse proxy (the
- * peer is a loopback or private address) it is the last X-Forwarded-For hop, the
- * one the proxy itself appended; a client connecting directly cannot choose it.
- */
-function clientAddress(c: Context<AppEnv>): string {
-  const peer = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket
-    ?.remoteAddress;
-  const forwarded = c.req
-    .header('x-forwarded-for')
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .at(-1);
-  if (forwarded && (!peer || isPrivateAddress(peer)) && isIP(forwarded)) return forwarded;
-  return peer ?? 'unknown';
-}
-
-function isPrivateAddress(ip: string): boolean {
-  const v4 = ip.replace(/^::ffff:/, '');
-  return (
-    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(v4) ||
-    ip === '::1' ||
-    /^f[cd]/i.test(ip)
-  );
 }
 
 const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
