@@ -74,7 +74,8 @@ export interface LoginRateLimitOptions {
 
 export const DEFAULT_LOGIN_RATE_LIMIT: LoginRateLimitOptions = {
   freeFailures: 5,
-  baseDelayMs: 1000,
+  // Long enough that the next guess waits even when scrypt is slow under load.
+  baseDelayMs: 5000,
   maxDelayMs: 15 * 60_000,
   perAddress: 50,
   windowMs: 15 * 60_000,

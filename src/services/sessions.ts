@@ -26,6 +26,8 @@ export type AuthFailure =
   | 'weak_password'
   | 'same_password'
   | 'email_exists'
+  | 'current_password_required'
+  | 'current_password_mismatch'
   | 'bad_jwt';
 
 export const authFailure = (

@@ -60,13 +60,18 @@ const putUser = createRoute({
   method: 'put',
   path: '/user',
   tags,
-  summary: 'Change the email or password (a password change ends the other sessions)',
+  summary:
+    'Change the email or password, with current_password (a password change ends the other ' +
+    'sessions and revokes access tokens; an email change ends every session)',
   security: bearer,
   request: {
     body: jsonBody(
       z.object({
         email: z.string().max(320).optional(),
         password: z.string().max(1024).optional(),
+        current_password: z.string().max(1024).optional().openapi({
+          description: 'Needed to change the email or password, unless signed in within 10 minutes',
+        }),
         data: z.record(z.string(), z.unknown()).optional().openapi({
           description: 'User metadata; accepted but not stored (Supaplane keeps none)',
         }),
@@ -135,7 +140,11 @@ export function gotrueRoutes(deps: Deps): Router {
     const body = c.req.valid('json');
     const account = await updateAccount(deps, {
       principal: c.get('principal'),
-      input: { email: body.email, password: body.password },
+      input: {
+        email: body.email,
+        password: body.password,
+        currentPassword: body.current_password,
+      },
     });
     return c.json(renderUser(account), 200);
   });
@@ -157,6 +166,8 @@ const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
   weak_password: 422,
   same_password: 422,
   email_exists: 422,
+  current_password_required: 400,
+  current_password_mismatch: 400,
 };
 
 const CODE_STATUS: Record<ErrorCode, [ContentfulStatusCode, string]> = {
