@@ -1,5 +1,6 @@
 import type { Deps } from '../../context.js';
 import type { Router } from '../env.js';
+import { tokenRateLimiter } from '../middleware/rate-limit.js';
 import { mountScopeGuards } from '../middleware/scope-guard.js';
 import { gotrueRoutes } from './gotrue.js';
 import { platformContentRoutes } from './platform-content.js';
@@ -18,6 +19,11 @@ import { mountManagementApi } from './v1.js';
  * origin (it strips /platform from its API URL), and signs in at /auth/v1.
  */
 export function mountRoutes(root: Router, deps: Deps): void {
+  const limiter = tokenRateLimiter(deps, {
+    perMinute: deps.config.SUPAPLANE_API_RATE_LIMIT_PER_MINUTE,
+  });
+  // A personal access token has one budget, on /platform/** as on /v1.
+  root.use('/platform/*', limiter.accessTokens);
   mountScopeGuards(root, deps);
   root.route('/auth/v1', gotrueRoutes(deps));
   root.route('/platform', platformIdentityRoutes(deps));
@@ -29,5 +35,5 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.route('/platform/organizations', platformOrganizationRoutes(deps));
   root.route('/platform/organizations', platformMemberRoutes(deps));
   root.route('/', platformProxyRoutes(deps));
-  mountManagementApi(root, deps);
+  mountManagementApi(root, deps, limiter.everyCaller);
 }
