@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LoginRateLimiter } from '../../auth/login-rate-limit.js';
 import type { Deps } from '../../context.js';
 import { AppError, invalid, type ErrorCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { describeError, type Logger } from '../../log.js';
 import { getAccount, updateAccount } from '../../services/account.js';
 import {
   refreshSession,
@@ -208,7 +208,7 @@ function gotrueErrorHandler(log: Logger): ErrorHandler<AppEnv> {
       errorCode = status === 400 ? 'bad_json' : 'validation_failed';
       message = err.message || 'Request failed';
     } else {
-      log.error({ err: err.message, stack: err.stack }, 'unhandled error in dashboard auth');
+      log.error(describeError(err), 'unhandled error in dashboard auth');
     }
     return c.json({ code: status, error_code: errorCode, msg: message, message }, status);
   };
