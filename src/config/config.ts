@@ -100,6 +100,8 @@ const schema = z
           .filter(Boolean),
       )
       .refine((list) => list.every(isAddressOrCidr), 'must be a comma list of IPs or CIDRs'),
+    /** Sign-in, refresh, sign-up and reset requests one client address may have in flight. */
+    SUPAPLANE_UNAUTHENTICATED_IN_FLIGHT_PER_CLIENT: z.coerce.number().int().positive().default(10),
     /** Serve everything under this path prefix (e.g. /api) instead of at the root. */
     SUPAPLANE_BASE_PATH: z
       .string()
