@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginRateLimiter, SlidingWindowCounter } from '../../src/auth/login-rate-limit.js';
+import { refreshTokens, sessions } from '../../src/db/schema/index.js';
+import { hashToken } from '../../src/services/authentication.js';
 import { createUser } from '../../src/services/users.js';
 import { STUDIO_ORIGIN, startApiHarness, type ApiHarness } from '../support/api.js';
 
@@ -63,6 +66,14 @@ const refresh = (refreshToken: string) =>
 
 const profileStatus = async (token: string) =>
   (await h.call('GET', '/platform/profile', { token, headers: { Version: '2' } })).status;
+
+/** Moves a rotated refresh token's revocation `ms` into the past. */
+async function ageRotation(refreshToken: string, ms: number) {
+  await h.db.db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date(Date.now() - ms) })
+    .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+}
 
 const claims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -236,16 +247,46 @@ describe('POST /auth/v1/token?grant_type=refresh_token', () => {
     expect(await profileStatus((third.body as Session).access_token)).toBe(404);
   });
 
-  it('revokes the whole session when a rotated token is presented again', async () => {
+  // Past the reuse interval (SUPAPLANE_REFRESH_TOKEN_REUSE_INTERVAL_S, 10 s): within it,
+  // parallel refreshes are allowed (audit 18.8), see the next test.
+  it('revokes the whole session when a rotated token is presented again after the reuse interval', async () => {
     const { email } = await newUser();
     const first = (await signIn(email)).body as Session;
     const second = (await refresh(first.refresh_token)).body as Session;
+    await ageRotation(first.refresh_token, 11_000);
     const reuse = await refresh(first.refresh_token);
     expect(reuse.status).toBe(400);
     expect(reuse.body).toMatchObject({ error_code: 'refresh_token_already_used' });
     // The legitimate holder's newer tokens die with the session.
     expect((await refresh(second.refresh_token)).status).toBe(400);
     expect(await profileStatus(second.access_token)).toBe(401);
+  });
+
+  it('lets parallel refreshes of one token all succeed within the reuse interval, as GoTrue does', async () => {
+    const { email } = await newUser();
+    const first = (await signIn(email)).body as Session;
+    const parallel = await Promise.all(
+      Array.from({ length: 5 }, () => refresh(first.refresh_token)),
+    );
+    expect(parallel.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    // Every winner's tokens work: the session was not revoked by the race.
+    for (const r of parallel) {
+      expect(await profileStatus((r.body as Session).access_token)).not.toBe(401);
+    }
+    expect((await refresh((parallel[4]!.body as Session).refresh_token)).status).toBe(200);
+  });
+
+  it('ends a session at its absolute lifetime however often it was refreshed', async () => {
+    const { email } = await newUser();
+    const first = (await signIn(email)).body as Session;
+    const sessionId = claims(first.access_token).session_id as string;
+    await h.db.db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 169 * 3600_000) })
+      .where(eq(sessions.id, sessionId));
+    const late = await refresh(first.refresh_token);
+    expect(late).toMatchObject({ status: 400, body: { error_code: 'refresh_token_not_found' } });
+    expect((late.body as { message: string }).message).toMatch(/Session Expired/);
   });
 
   it('rejects an unknown refresh token', async () => {
