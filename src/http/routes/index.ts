@@ -1,6 +1,7 @@
 import type { Deps } from '../../context.js';
 import type { Router } from '../env.js';
 import { inFlightCap, requestsPerWindow } from '../middleware/client-limits.js';
+import { mountNoStore } from '../middleware/no-store.js';
 import { tokenRateLimiter } from '../middleware/rate-limit.js';
 import { mountScopeGuards } from '../middleware/scope-guard.js';
 import { gotrueRoutes } from './gotrue.js';
@@ -27,6 +28,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.use('/platform/*', limiter.accessTokens);
   mountScopeGuards(root, deps);
   mountClientLimits(root, deps);
+  mountNoStore(root);
   root.route('/auth/v1', gotrueRoutes(deps));
   root.route('/platform', platformIdentityRoutes(deps));
   root.route('/platform', platformProjectRoutes(deps));
