@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizations } from '../../src/db/schema/index.js';
 import { createAccessToken } from '../../src/services/access-tokens.js';
@@ -114,5 +115,25 @@ describe('OpenAPI document and reference', () => {
     const html = await docs.text();
     expect(html).toContain('swagger');
     expect(html).toContain('/openapi.json');
+  });
+
+  it('serves swagger-ui from the installed package, never from another origin (audit 18.8)', async () => {
+    const html = await (await h.app.request('/docs')).text();
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual([
+      '/docs/swagger-ui-dist/swagger-ui.css',
+      '/docs/swagger-ui-dist/swagger-ui-bundle.js',
+    ]);
+    expect(html).not.toMatch(/https?:\/\//);
+    const { version } = JSON.parse(
+      readFileSync('node_modules/swagger-ui-dist/package.json', 'utf8'),
+    ) as { version: string };
+    const js = await h.app.request('/docs/swagger-ui-dist/swagger-ui-bundle.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(await js.text()).toContain(version);
+    const css = await h.app.request('/docs/swagger-ui-dist/swagger-ui.css');
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect((await h.app.request('/docs/swagger-ui-dist/..%2Fpackage.json')).status).toBe(404);
   });
 });
