@@ -71,3 +71,27 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+
+/**
+ * An error as log fields, never with query parameters: drizzle puts every bound
+ * parameter of a failed query into its message (`Failed query: … params: …`), a new
+ * password hash included, and Postgres quotes the offending value in its own message
+ * (security audit 18.5). For a failed query only the SQL text, Postgres's error code
+ * and the names of the constraint, table and column are kept: they name no values.
+ */
+export function describeError(err: unknown): Record<string, string> {
+  if (!(err instanceof Error)) return { err: String(err) };
+  const query = (err as { query?: unknown }).query;
+  if (typeof query !== 'string' || !('params' in err)) {
+    return { err: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+  }
+  const cause = ((err as { cause?: unknown }).cause ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = { err: `Failed query: ${query}` };
+  for (const key of ['code', 'constraint_name', 'table_name', 'column_name'] as const) {
+    if (typeof cause[key] === 'string') out[key] = cause[key];
+  }
+  // The stack without its first line, which is the message with the parameters.
+  const frames = err.stack?.split('\n').filter((l) => /^\s+at /.test(l));
+  if (frames?.length) out.stack = frames.join('\n');
+  return out;
+}

@@ -24,6 +24,19 @@ describe('config', () => {
     );
   });
 
+  it('parses trusted proxies as IPs and CIDRs (none by default) and names a bad entry', () => {
+    expect(parseConfig({}).SUPAPLANE_TRUSTED_PROXIES).toEqual([]);
+    expect(
+      parseConfig({ SUPAPLANE_TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12,fd00::/8' })
+        .SUPAPLANE_TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.1', '172.16.0.0/12', 'fd00::/8']);
+    for (const bad of ['proxy.local', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129']) {
+      expect(() => parseConfig({ SUPAPLANE_TRUSTED_PROXIES: bad }), bad).toThrow(
+        /SUPAPLANE_TRUSTED_PROXIES/,
+      );
+    }
+  });
+
   it('requires an encryption key with an external database', () => {
     expect(() => parseConfig({ DATABASE_URL: 'postgres://u:p@h/db' })).toThrow(ConfigError);
     expect(

@@ -1,8 +1,11 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectSecrets } from '../src/secrets/store.js';
+import { createInvitations } from '../src/services/invitations.js';
 import { createProject } from '../src/services/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from './support/api.js';
 import { TEST_KEY } from './support/harness.js';
+import { describeError } from '../src/log.js';
 
 /**
  * Every log line Supaplane writes while it creates a project (with a retried
@@ -84,5 +87,46 @@ describe('logs never contain a secret', () => {
       [...forbidden].filter(([, value]) => l.includes(value)).map(([name]) => `line ${i}: ${name}`),
     );
     expect(leaks).toEqual([]);
+  });
+
+  it('keeps join tokens out of request logs, and refuses unstorable text with a 400 (audit 18.5)', async () => {
+    const [created] = await createInvitations(h.deps, {
+      actor: { userId: user.user.id, email: user.user.email, via: 'session' },
+      input: { slug: h.org.slug, emails: ['log-invitee@example.com'], role: 'developer' },
+    });
+    const join = `/platform/organizations/${h.org.slug}/members/invitations/${created!.token}`;
+    expect((await h.call('GET', join, { as: user })).status).toBe(200);
+    await h.call('POST', join, { as: user });
+
+    const nul = 'nul\u0000@example.com';
+    const surrogates = '\ud800\udfff\ud800';
+    const unstorable: [string, string, Parameters<ApiHarness['call']>[2]][] = [
+      ['POST', '/auth/v1/token?grant_type=password', { body: { email: nul, password: 'x' } }],
+      ['POST', '/platform/signup', { body: { email: nul, password: 'Spam-Pass-12345' } }],
+      ['POST', '/platform/reset-password', { body: { email: nul } }],
+      ['POST', '/platform/organizations', { as: user, body: { name: 'nul\u0000org' } }],
+      ['POST', '/platform/organizations', { as: user, body: { name: surrogates } }],
+      ['PUT', '/auth/v1/user', { as: user, body: { email: nul, password: 'DevPass-NEW-99999' } }],
+    ];
+    for (const [method, path, options] of unstorable) {
+      const res = await h.call(method, path, options);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect((res.body as { message: string }).message, path).toMatch(
+        /NUL characters|valid Unicode/,
+      );
+    }
+    expect(h.logLines.filter((l) => l.includes(created!.token))).toEqual([]);
+    expect(h.logLines.some((l) => l.includes('/members/invitations/[redacted]'))).toBe(true);
+    expect(h.logLines.filter((l) => /params:|scrypt\$/.test(l))).toEqual([]);
+  });
+
+  it('logs a failed query without its parameters', async () => {
+    const secret = `hash-${'s'.repeat(20)}`;
+    const err = await h.db.db.execute(sql`select ${secret}::int`).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toContain(secret); // drizzle's own message has it
+    const fields = describeError(err);
+    expect(JSON.stringify(fields)).not.toContain(secret);
+    expect(fields).toMatchObject({ err: expect.stringMatching(/^Failed query: select \$1::int/) });
+    expect(fields.code).toBe('22P02');
   });
 });

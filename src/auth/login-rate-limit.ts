@@ -1,5 +1,5 @@
 /**
- * Failed sign-in throttling, per account and per client address.
+ * Failed sign-in throttling, per (account, client address) and per client address.
  *
  * The counters live in this process's memory: with several Supaplane processes
  * behind a load balancer each one counts on its own, so the effective limit is
@@ -60,16 +60,23 @@ export class SlidingWindowCounter {
 }
 
 export interface LoginRateLimitOptions {
-  /** Failed attempts allowed per account within the window. */
-  perAccount: number;
+  /** Failed attempts on one account from one address before backoff starts. */
+  freeFailures: number;
+  /** The first delay after those; it doubles with each further failure. */
+  baseDelayMs: number;
+  maxDelayMs: number;
   /** Failed attempts allowed per client address within the window (covers many accounts). */
   perAddress: number;
+  /** Failures older than this are forgotten. */
   windowMs: number;
   now?: () => number;
 }
 
 export const DEFAULT_LOGIN_RATE_LIMIT: LoginRateLimitOptions = {
-  perAccount: 10,
+  freeFailures: 5,
+  // Long enough that the next guess waits even when scrypt is slow under load.
+  baseDelayMs: 5000,
+  maxDelayMs: 15 * 60_000,
   perAddress: 50,
   windowMs: 15 * 60_000,
 };
@@ -81,46 +88,76 @@ export interface LoginAttempt {
   address: string;
 }
 
+/**
+ * Throttles guessing without locking the owner out: failures are counted per
+ * (account, client address), each past the first few doubling the wait for that pair
+ * only, so someone else failing on an account never blocks its owner signing in from
+ * their own address. A per-address limit bounds one client spraying many accounts.
+ */
 export class LoginRateLimiter {
-  private readonly accounts: SlidingWindowCounter;
+  private readonly pairs = new Map<string, { failures: number; lastAt: number }>();
   private readonly addresses: SlidingWindowCounter;
+  private readonly now: () => number;
 
-  constructor(options: LoginRateLimitOptions = DEFAULT_LOGIN_RATE_LIMIT) {
-    this.accounts = new SlidingWindowCounter(
-      options.perAccount,
-      options.windowMs,
-      undefined,
-      options.now,
-    );
+  constructor(
+    private readonly options: LoginRateLimitOptions = DEFAULT_LOGIN_RATE_LIMIT,
+    private readonly maxKeys = 50_000,
+  ) {
+    this.now = options.now ?? Date.now;
     this.addresses = new SlidingWindowCounter(
       options.perAddress,
       options.windowMs,
-      undefined,
-      options.now,
+      maxKeys,
+      this.now,
     );
   }
 
   /** Whole seconds the caller must wait before trying again; 0 when it may try now. */
   retryAfterSeconds(attempt: LoginAttempt): number {
-    const ms = Math.max(
-      this.accounts.waitMs(attempt.email),
-      this.addresses.waitMs(attempt.address),
-    );
+    const ms = Math.max(this.pairWaitMs(attempt), this.addresses.waitMs(attempt.address));
     return ms > 0 ? Math.ceil(ms / 1000) : 0;
   }
 
   /**
-   * Counts an attempt before its password is checked, so a burst of parallel
-   * guesses cannot all slip in while the first ones are still hashing.
+   * Counts an attempt as a failure before its password is checked, so a burst of
+   * parallel guesses cannot all slip in while the first ones are still hashing.
    */
   recordAttempt(attempt: LoginAttempt): void {
-    this.accounts.record(attempt.email);
+    const key = pairKey(attempt);
+    const pair = this.livePair(key) ?? { failures: 0, lastAt: 0 };
+    pair.failures += 1;
+    pair.lastAt = this.now();
+    this.pairs.delete(key); // re-insert so Map order tracks recency for eviction
+    this.pairs.set(key, pair);
+    if (this.pairs.size > this.maxKeys) {
+      const oldest = this.pairs.keys().next().value;
+      if (oldest !== undefined) this.pairs.delete(oldest);
+    }
     this.addresses.record(attempt.address);
   }
 
-  /** A correct password clears the account's failures and takes back its own count. */
+  /** A correct password clears the pair's failures and takes back the address's count. */
   recordSuccess(attempt: LoginAttempt): void {
-    this.accounts.reset(attempt.email);
+    this.pairs.delete(pairKey(attempt));
     this.addresses.forgetLatest(attempt.address);
   }
+
+  private pairWaitMs(attempt: LoginAttempt): number {
+    const pair = this.livePair(pairKey(attempt));
+    const { freeFailures, baseDelayMs, maxDelayMs } = this.options;
+    if (!pair || pair.failures < freeFailures) return 0;
+    const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (pair.failures - freeFailures));
+    return Math.max(0, pair.lastAt + delay - this.now());
+  }
+
+  private livePair(key: string) {
+    const pair = this.pairs.get(key);
+    if (pair && this.now() - pair.lastAt > this.options.windowMs) {
+      this.pairs.delete(key);
+      return undefined;
+    }
+    return pair;
+  }
 }
+
+const pairKey = (a: LoginAttempt) => `${a.address}\u0000${a.email}`;

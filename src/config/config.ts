@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseKeyList, type KeySpec } from '../crypto/keyring.js';
+import { isAddressOrCidr } from '../util/ip.js';
 
 /** Variables that may instead be given as NAME_FILE (Docker secrets). */
 const SECRET_NAMES = [
@@ -135,6 +136,26 @@ const schema = z
           .map((s) => s.trim().replace(/\/+$/, ''))
           .filter(Boolean),
       ),
+    /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default. */
+    SUPAPLANE_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((list) => list.every(isAddressOrCidr), 'must be a comma list of IPs or CIDRs'),
+    /** Sign-in, refresh, sign-up and reset requests one client address may have in flight. */
+    SUPAPLANE_UNAUTHENTICATED_IN_FLIGHT_PER_CLIENT: z.coerce.number().int().positive().default(10),
+    /** A dashboard session ends this long after sign-in, however often it is refreshed. */
+    SUPAPLANE_SESSION_MAX_AGE_HOURS: z.coerce.number().positive().default(168),
+    /**
+     * How long a just-rotated refresh token is still accepted (parallel refreshes from
+     * several tabs), as GoTrue's GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL; 0 is strict.
+     */
+    SUPAPLANE_REFRESH_TOKEN_REUSE_INTERVAL_S: z.coerce.number().int().min(0).default(10),
     /** Serve everything under this path prefix (e.g. /api) instead of at the root. */
     SUPAPLANE_BASE_PATH: z
       .string()

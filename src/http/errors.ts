@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../log.js';
+import { describeError, type Logger } from '../log.js';
 
 /** The one place error codes become HTTP statuses. */
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -32,7 +32,7 @@ export function errorHandler(log: Logger) {
     if (err instanceof HTTPException) {
       return c.json({ message: err.message || 'Request failed', error: 'http' }, err.status);
     }
-    log.error({ err: err.message, stack: err.stack }, 'unhandled error');
+    log.error(describeError(err), 'unhandled error');
     return c.json({ message: 'Internal error', error: 'internal' }, 500);
   };
 }

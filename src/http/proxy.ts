@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '../log.js';
 import type { ProjectGateway } from '../services/gateway.js';
+import { gatewayUrl } from '../services/gateway-path.js';
 
 /**
  * Limits on what the data-page proxies read from upstream. Request bodies are
@@ -92,6 +93,8 @@ export interface ForwardRequest {
   method: string;
   /** Path on the gateway, starting with `/`, already percent-encoded. */
   path: string;
+  /** The gateway prefix `path` must stay under once resolved, e.g. `/storage/v1/`. */
+  scope: string;
   /** Raw query string including `?`, or empty. */
   search?: string;
   /** The caller's headers; only allow-listed ones (plus `extraHeaders`) are sent. */
@@ -113,6 +116,7 @@ export interface ForwardRequest {
  * naming the project and its status.
  */
 export async function forward(gw: ProjectGateway, req: ForwardRequest): Promise<Response> {
+  const url = gatewayUrl(gw.baseUrl, req.path, req.scope) + (req.search ?? '');
   const headers: Record<string, string> = {
     accept: 'application/json',
     ...(req.callerHeaders
@@ -141,7 +145,7 @@ export async function forward(gw: ProjectGateway, req: ForwardRequest): Promise<
 
   let res: Response;
   try {
-    res = await fetch(gw.baseUrl + req.path + (req.search ?? ''), {
+    res = await fetch(url, {
       method: req.method,
       headers,
       body,

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Deps } from '../context.js';
 import { projects, type Job } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
+import { describeError } from '../log.js';
 import { isCoolifyError } from '../coolify/errors.js';
 import { transition } from '../services/transitions.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
@@ -99,7 +100,7 @@ export class JobRunner {
       try {
         claimed = await claim(this.deps.db, this.workerId, free, this.options.leaseMs);
       } catch (err) {
-        this.deps.log.error({ err: (err as Error).message }, 'job claim failed');
+        this.deps.log.error(describeError(err), 'job claim failed');
       }
       for (const job of claimed) {
         this.held.add(job.id);

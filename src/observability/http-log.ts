@@ -13,6 +13,24 @@ export interface RequestRecord {
   ms: number;
 }
 
+/**
+ * Path segments that are credentials: invitation join tokens (the numeric ids of the
+ * same routes are not), personal access tokens and JWTs. A join token in an info log
+ * let anyone who reads the logs join the organization (security audit 18.5).
+ */
+const SECRET_SEGMENTS: Array<[RegExp, string]> = [
+  [/(\/members\/invitations\/)(?!\d+(?:\/|$))[^/]+/g, '$1[redacted]'],
+  [/\/sbp_[^/]*/g, '/[redacted]'],
+  [/\/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '/[redacted]'],
+];
+
+/** The path as it may be logged. */
+export function loggablePath(path: string): string {
+  let out = path.slice(0, 512);
+  for (const [pattern, replacement] of SECRET_SEGMENTS) out = out.replace(pattern, replacement);
+  return out;
+}
+
 /** Probes hit these every few seconds: keep them out of the info log. */
 const QUIET = /\/(health|ready|metrics)$/;
 
@@ -34,7 +52,7 @@ export function requestObserver(log: Logger, metrics?: Metrics) {
     const ms = Math.round(r.ms * 10) / 10;
     metrics?.observeHttp({ method: r.method, route, status: r.status, ms: r.ms });
     const line = {
-      req: { id: r.requestId.slice(0, 128), method: r.method, route, path: r.path.slice(0, 512) },
+      req: { id: r.requestId.slice(0, 128), method: r.method, route, path: loggablePath(r.path) },
       res: { status: r.status },
       ms,
     };

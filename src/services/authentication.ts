@@ -12,6 +12,10 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 const unauthorized = (message: string) => new AppError('unauthorized', message);
 
+/** The token of an `Authorization: Bearer <token>` value (scheme in any case), if any. */
+export const bearerToken = (header: string | undefined): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+
 /**
  * Resolves an `Authorization: Bearer` value to a principal: a dashboard access
  * token (JWT, whose session must still be live) or a personal access token.
@@ -20,7 +24,7 @@ export async function authenticateBearer(
   deps: Pick<Deps, 'db' | 'authKey'>,
   header: string | undefined,
 ): Promise<Principal> {
-  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+  const token = bearerToken(header);
   if (!token) throw unauthorized('Missing bearer token in the Authorization header');
   return token.startsWith('sbp_')
     ? authenticateAccessToken(deps, token)

@@ -3,6 +3,7 @@ import type { Deps } from '../context.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import type { Access } from './access.js';
 import { resolveGateway, type ProjectGateway } from './gateway.js';
+import { gatewayUrl } from './gateway-path.js';
 import { splitSqlStatements, sqlLiteral, sqlTextArray } from './sql-statements.js';
 
 /**
@@ -28,7 +29,7 @@ export async function callPgMeta(
 ): Promise<PgMetaReply> {
   let res: Response;
   try {
-    res = await fetch(`${gw.baseUrl}/pg${req.path}`, {
+    res = await fetch(gatewayUrl(gw.baseUrl, `/pg${req.path}`, '/pg/'), {
       method: req.method,
       headers: {
         accept: 'application/json',

@@ -15,8 +15,12 @@ import { requireOrganization } from './access.js';
 import { hashToken } from './authentication.js';
 import { isValidEmail, normalizeEmail } from './users.js';
 
-/** An invitation can be accepted for a week: there is no mail, so links travel by hand. */
-export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
+/**
+ * An invitation can be accepted for two days (it was a week): a join link travels by
+ * hand and may end up in chats or logs, so it should not stay useful for long. It is
+ * also single-use: accepting it consumes it.
+ */
+export const INVITATION_TTL_MS = 48 * 3600_000;
 
 export type Invitation = typeof invitations.$inferSelect;
 
@@ -77,6 +81,8 @@ export async function createInvitations(
             isNull(invitations.acceptedAt),
           ),
         );
+      // Bound to the account that holds the address now, if any (see isInvitee).
+      const [holder] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
       const token = randomBytes(24).toString('base64url');
       const [invitation] = await tx
         .insert(invitations)
@@ -86,6 +92,7 @@ export async function createInvitations(
           role: input.role,
           tokenHash: hashToken(token),
           invitedBy: actor.userId,
+          invitedUserId: holder?.id ?? null,
         })
         .returning();
       await tx.insert(auditLog).values({
@@ -120,7 +127,7 @@ export async function deleteInvitation(
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
     .where(and(eq(organizations.slug, input.slug), eq(invitations.id, input.id)));
-  const invitee = row && normalizeEmail(actor.email) === row.invitation.email;
+  const invitee = row && (await isInvitee(deps, actor, row.invitation));
   if (!invitee) await requireOrganization(deps, actor, input.slug, 'admin');
   if (!row) throw notFound(`Invitation ${input.id}`);
   await deps.db.delete(invitations).where(eq(invitations.id, row.invitation.id));
@@ -152,16 +159,16 @@ export async function checkInvitation(
   return {
     tokenExists: true,
     expired: isExpired(found.invitation),
-    emailMatches: normalizeEmail(actor.email) === found.invitation.email,
+    emailMatches: await isInvitee(deps, actor, found.invitation),
     invitationId: found.invitation.id,
     organizationName: found.organizationName,
   };
 }
 
 /**
- * Joins the organization with the invited role. The signed-in user's email must be
- * the invited one, so a leaked link alone does not let someone else in. Someone
- * already a member keeps their role.
+ * Joins the organization with the invited role. Only the invited identity may (see
+ * isInvitee), so a leaked link alone does not let someone else in. Someone already a
+ * member keeps their role.
  */
 export async function acceptInvitation(
   deps: Pick<Deps, 'db'>,
@@ -172,7 +179,7 @@ export async function acceptInvitation(
   const { invitation } = found;
   if (isExpired(invitation))
     throw new AppError('precondition', 'This invitation has expired; ask for a new one');
-  if (normalizeEmail(actor.email) !== invitation.email) {
+  if (!(await isInvitee(deps, actor, invitation))) {
     throw new AppError(
       'forbidden',
       `This invitation is for ${invitation.email}; sign in with that account to accept it`,
@@ -201,6 +208,27 @@ export async function acceptInvitation(
     });
     return { organizationId: invitation.organizationId, role: invitation.role };
   });
+}
+
+/**
+ * Whether `actor` is the person invited. An invitation to an address that had an
+ * account is bound to that account. One to an address nobody had yet belongs to the
+ * account that has the address now, unless that account switched to it after the
+ * invitation was made: switching one's email to an invited address and back was how
+ * a member of another organization took invitations over (security audit 18.2).
+ */
+async function isInvitee(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  invitation: Invitation,
+): Promise<boolean> {
+  if (invitation.invitedUserId) return invitation.invitedUserId === actor.userId;
+  const [user] = await deps.db
+    .select({ email: users.email, emailChangedAt: users.emailChangedAt })
+    .from(users)
+    .where(eq(users.id, actor.userId));
+  if (!user || user.email !== invitation.email) return false;
+  return !user.emailChangedAt || user.emailChangedAt < invitation.createdAt;
 }
 
 async function findByToken(deps: Pick<Deps, 'db'>, slug: string, token: string) {

@@ -26,6 +26,8 @@ export type AuthFailure =
   | 'weak_password'
   | 'same_password'
   | 'email_exists'
+  | 'current_password_required'
+  | 'current_password_mismatch'
   | 'bad_jwt';
 
 export const authFailure = (
@@ -99,9 +101,12 @@ type RefreshOutcome =
  * whole session ends (RFC 6819 §5.2.2.3).
  */
 export async function refreshSession(
-  deps: Pick<Deps, 'db' | 'authKey' | 'log'>,
+  deps: Pick<Deps, 'db' | 'authKey' | 'log' | 'config'>,
   { input }: { input: { refreshToken: string } },
 ): Promise<IssuedSession> {
+  const now = Date.now();
+  const maxAgeMs = deps.config.SUPAPLANE_SESSION_MAX_AGE_HOURS * 3600_000;
+  const reuseMs = deps.config.SUPAPLANE_REFRESH_TOKEN_REUSE_INTERVAL_S * 1000;
   const outcome = await deps.db.transaction(async (tx): Promise<RefreshOutcome> => {
     const [row] = await tx
       .select({ token: refreshTokens, session: sessions, user: users })
@@ -112,14 +117,26 @@ export async function refreshSession(
       .for('update', { of: refreshTokens });
     if (!row) return { kind: 'unknown' };
     if (row.session.revokedAt) return { kind: 'ended' };
-    if (row.token.revokedAt) {
+    // An absolute lifetime: refreshing forever would make a stolen session permanent.
+    if (row.session.createdAt.getTime() + maxAgeMs <= now) {
       await revokeSessions(tx, [row.session.id]);
-      return { kind: 'reused', sessionId: row.session.id };
+      return { kind: 'ended' };
     }
-    await tx
-      .update(refreshTokens)
-      .set({ revokedAt: new Date() })
-      .where(eq(refreshTokens.id, row.token.id));
+    if (row.token.revokedAt) {
+      // Parallel refreshes (several tabs) present the same token: within the reuse
+      // interval each gets a fresh token, as GoTrue does
+      // (internal/tokens/service.go:387-400@bc32168e, reuseUntil = revoked at + interval).
+      // Later, it was copied: the whole session ends.
+      if (now - row.token.revokedAt.getTime() >= reuseMs) {
+        await revokeSessions(tx, [row.session.id]);
+        return { kind: 'reused', sessionId: row.session.id };
+      }
+    } else {
+      await tx
+        .update(refreshTokens)
+        .set({ revokedAt: new Date(now) })
+        .where(eq(refreshTokens.id, row.token.id));
+    }
     const refreshToken = newRefreshToken();
     await tx
       .insert(refreshTokens)

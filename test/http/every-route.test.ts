@@ -20,6 +20,7 @@ let ref: string;
 /** Routes anyone may call: health, sign-in, and what Studio calls before sign-in. */
 const PUBLIC = [
   /^\/(health|ready|metrics|docs|openapi\.json)$/,
+  /^\/docs\/swagger-ui-dist\/:file$/, // the reference page's own assets
   /^\/auth\/v1\/(health|settings|token)$/,
   /^\/platform\/(signup|reset-password|status)$/,
   /^\/platform\/telemetry\//,

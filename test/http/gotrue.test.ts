@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginRateLimiter, SlidingWindowCounter } from '../../src/auth/login-rate-limit.js';
+import { refreshTokens, sessions } from '../../src/db/schema/index.js';
+import { hashToken } from '../../src/services/authentication.js';
 import { createUser } from '../../src/services/users.js';
 import { STUDIO_ORIGIN, startApiHarness, type ApiHarness } from '../support/api.js';
 
@@ -33,8 +36,11 @@ interface Session {
 }
 
 const newEmail = () => `dash-${randomBytes(4).toString('hex')}@example.com`;
-/** Each test signs in from its own address so per-address counters do not collide. */
-const newAddress = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+/**
+ * app.request() has no socket, so every request here counts against the address
+ * `unknown`; X-Forwarded-For is believed only from configured proxies. Limits per
+ * address and trusted proxies are tested over a real socket in client-address.test.ts.
+ */
 
 async function newUser() {
   const email = newEmail();
@@ -42,22 +48,17 @@ async function newUser() {
   return { email, user };
 }
 
-function auth(
-  method: string,
-  path: string,
-  opts: { body?: unknown; token?: string; address?: string } = {},
-) {
+function auth(method: string, path: string, opts: { body?: unknown; token?: string } = {}) {
   return h.call(method, `/auth/v1${path}`, {
     body: opts.body,
     token: opts.token,
-    headers: { ...AUTH_JS_HEADERS, 'X-Forwarded-For': opts.address ?? newAddress() },
+    headers: AUTH_JS_HEADERS,
   });
 }
 
-const signIn = (email: string, password = PASSWORD, address?: string) =>
+const signIn = (email: string, password = PASSWORD) =>
   auth('POST', '/token?grant_type=password', {
     body: { email, password, gotrue_meta_security: {} },
-    address,
   });
 
 const refresh = (refreshToken: string) =>
@@ -65,6 +66,14 @@ const refresh = (refreshToken: string) =>
 
 const profileStatus = async (token: string) =>
   (await h.call('GET', '/platform/profile', { token, headers: { Version: '2' } })).status;
+
+/** Moves a rotated refresh token's revocation `ms` into the past. */
+async function ageRotation(refreshToken: string, ms: number) {
+  await h.db.db
+    .update(refreshTokens)
+    .set({ revokedAt: new Date(Date.now() - ms) })
+    .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+}
 
 const claims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -134,9 +143,11 @@ describe('POST /auth/v1/token?grant_type=password', () => {
     expect((grant.body as { msg: string }).msg).toMatch(/grant_type/);
   });
 
-  it('locks an account after 10 failures with 429 and Retry-After, even for the right password', async () => {
+  // Was "locks an account after 10 failures": that let anyone lock any account
+  // (security audit 18.3); the wait now applies to the (account, address) pair only.
+  it('backs off an (account, address) pair after 5 failures with 429 and Retry-After, even for the right password', async () => {
     const { email } = await newUser();
-    for (let i = 0; i < 10; i++) expect((await signIn(email, `wrong ${i}`)).status).toBe(400);
+    for (let i = 0; i < 5; i++) expect((await signIn(email, `wrong ${i}`)).status).toBe(400);
     const locked = await signIn(email);
     expect(locked.status).toBe(429);
     expect(locked.body).toMatchObject({ code: 429, error_code: 'over_request_rate_limit' });
@@ -172,18 +183,47 @@ describe('login rate limiter', () => {
     expect(counter.waitMs('k')).toBe(0);
   });
 
-  it('limits an address across accounts; a success clears the account and is not counted', () => {
-    const limiter = new LoginRateLimiter({ perAccount: 3, perAddress: 4, windowMs: 60_000 });
+  it('backs off one (account, address) pair, doubling; other addresses and a success are unaffected', () => {
+    let now = 0;
+    const limiter = new LoginRateLimiter({
+      freeFailures: 3,
+      baseDelayMs: 1000,
+      maxDelayMs: 8000,
+      perAddress: 100,
+      windowMs: 60_000,
+      now: () => now,
+    });
+    const bad = { email: 'victim', address: '1.2.3.4' };
+    for (let i = 0; i < 3; i++) limiter.recordAttempt(bad);
+    expect(limiter.retryAfterSeconds(bad)).toBe(1);
+    expect(limiter.retryAfterSeconds({ email: 'victim', address: '5.6.7.8' })).toBe(0);
+    now = 1000;
+    limiter.recordAttempt(bad);
+    expect(limiter.retryAfterSeconds(bad)).toBe(2);
+    now = 3000;
+    limiter.recordAttempt(bad);
+    now = 3000;
+    expect(limiter.retryAfterSeconds(bad)).toBe(4);
+    for (let i = 0; i < 5; i++) limiter.recordAttempt(bad);
+    expect(limiter.retryAfterSeconds(bad)).toBe(8); // capped
+    now = 3000 + 61_000; // the window forgets the pair
+    expect(limiter.retryAfterSeconds(bad)).toBe(0);
+    limiter.recordAttempt(bad);
+    limiter.recordSuccess(bad);
+    expect(limiter.retryAfterSeconds(bad)).toBe(0);
+  });
+
+  it('limits an address across accounts; successes from one office address never count', () => {
+    const limiter = new LoginRateLimiter({
+      freeFailures: 10,
+      baseDelayMs: 1000,
+      maxDelayMs: 8000,
+      perAddress: 4,
+      windowMs: 60_000,
+    });
     for (const email of ['a', 'b', 'c', 'd']) limiter.recordAttempt({ email, address: '1.2.3.4' });
     expect(limiter.retryAfterSeconds({ email: 'e', address: '1.2.3.4' })).toBe(60);
     expect(limiter.retryAfterSeconds({ email: 'e', address: '5.6.7.8' })).toBe(0);
-
-    for (let i = 0; i < 3; i++) limiter.recordAttempt({ email: 'z', address: `9.9.9.${i}` });
-    expect(limiter.retryAfterSeconds({ email: 'z', address: '8.8.8.8' })).toBe(60);
-    limiter.recordSuccess({ email: 'z', address: '9.9.9.2' });
-    expect(limiter.retryAfterSeconds({ email: 'z', address: '8.8.8.8' })).toBe(0);
-
-    // Many successful sign-ins from one office address never lock it.
     for (let i = 0; i < 10; i++) {
       const attempt = { email: `user${i}`, address: '7.7.7.7' };
       limiter.recordAttempt(attempt);
@@ -207,16 +247,46 @@ describe('POST /auth/v1/token?grant_type=refresh_token', () => {
     expect(await profileStatus((third.body as Session).access_token)).toBe(404);
   });
 
-  it('revokes the whole session when a rotated token is presented again', async () => {
+  // Past the reuse interval (SUPAPLANE_REFRESH_TOKEN_REUSE_INTERVAL_S, 10 s): within it,
+  // parallel refreshes are allowed (audit 18.8), see the next test.
+  it('revokes the whole session when a rotated token is presented again after the reuse interval', async () => {
     const { email } = await newUser();
     const first = (await signIn(email)).body as Session;
     const second = (await refresh(first.refresh_token)).body as Session;
+    await ageRotation(first.refresh_token, 11_000);
     const reuse = await refresh(first.refresh_token);
     expect(reuse.status).toBe(400);
     expect(reuse.body).toMatchObject({ error_code: 'refresh_token_already_used' });
     // The legitimate holder's newer tokens die with the session.
     expect((await refresh(second.refresh_token)).status).toBe(400);
     expect(await profileStatus(second.access_token)).toBe(401);
+  });
+
+  it('lets parallel refreshes of one token all succeed within the reuse interval, as GoTrue does', async () => {
+    const { email } = await newUser();
+    const first = (await signIn(email)).body as Session;
+    const parallel = await Promise.all(
+      Array.from({ length: 5 }, () => refresh(first.refresh_token)),
+    );
+    expect(parallel.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    // Every winner's tokens work: the session was not revoked by the race.
+    for (const r of parallel) {
+      expect(await profileStatus((r.body as Session).access_token)).not.toBe(401);
+    }
+    expect((await refresh((parallel[4]!.body as Session).refresh_token)).status).toBe(200);
+  });
+
+  it('ends a session at its absolute lifetime however often it was refreshed', async () => {
+    const { email } = await newUser();
+    const first = (await signIn(email)).body as Session;
+    const sessionId = claims(first.access_token).session_id as string;
+    await h.db.db
+      .update(sessions)
+      .set({ createdAt: new Date(Date.now() - 169 * 3600_000) })
+      .where(eq(sessions.id, sessionId));
+    const late = await refresh(first.refresh_token);
+    expect(late).toMatchObject({ status: 400, body: { error_code: 'refresh_token_not_found' } });
+    expect((late.body as { message: string }).message).toMatch(/Session Expired/);
   });
 
   it('rejects an unknown refresh token', async () => {

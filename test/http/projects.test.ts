@@ -253,6 +253,21 @@ describe('settings, databases and keys', () => {
     expect(res.body).toMatchObject([{ identifier: ref, connectionString: expect.any(String) }]);
   });
 
+  it('marks every answer carrying keys Cache-Control: no-store (audit 18.8)', async () => {
+    const claims = encodeURIComponent(JSON.stringify({ role: 'anon' }));
+    for (const [method, path] of [
+      ['GET', `/platform/projects/${ref}/settings`],
+      ['GET', `/v1/projects/${ref}/api-keys?reveal=true`],
+      ['POST', `/platform/projects/${ref}/api-keys/temporary?claims=${claims}`],
+      ['GET', '/platform/profile/access-tokens'],
+      ['GET', '/auth/v1/user'],
+    ] as const) {
+      const res = await h.call(method, path, { as: owner });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+  });
+
   it('mints a temporary service_role key signed with the project secret, capped at an hour', async () => {
     const claims = encodeURIComponent(JSON.stringify({ role: 'service_role' }));
     const res = await h.call(

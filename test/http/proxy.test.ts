@@ -304,9 +304,12 @@ describe('projects that do not serve', () => {
       anonKey: 'a',
     };
     try {
-      const err = await forward(gw, { method: 'GET', path: '/pg/tables', timeoutMs: 150 }).catch(
-        (e: unknown) => e,
-      );
+      const err = await forward(gw, {
+        method: 'GET',
+        path: '/pg/tables',
+        scope: '/pg/',
+        timeoutMs: 150,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProxyError);
       expect(err).toMatchObject({ status: 504, code: 'gateway_timeout' });
       expect((err as Error).message).toMatch(/Project "Slow" \(ACTIVE_HEALTHY\) did not answer/);

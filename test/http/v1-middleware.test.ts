@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizations } from '../../src/db/schema/index.js';
+import { createAccessToken } from '../../src/services/access-tokens.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 
 let h: ApiHarness;
@@ -25,6 +27,36 @@ describe('/v1 rate limiting', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(last!.body).toMatchObject({ message: expect.stringContaining('Too many requests') });
     expect((await h.call('GET', '/v1/organizations', { as: b })).status).toBe(200);
+  });
+});
+
+describe('the rate limit keys on the verified token (audit 18.4)', () => {
+  it('gives a respelled Authorization header no fresh budget, and counts a PAT on /platform too', async () => {
+    const user = await h.signIn('owner');
+    const pat = await createAccessToken(h.deps, {
+      actor: { userId: user.user.id, email: user.user.email, via: 'session' },
+      input: { name: 'rl' },
+    });
+    const spellings = [
+      `Bearer ${pat.token}`,
+      `bearer ${pat.token}`,
+      `Bearer   ${pat.token}`,
+      `BEARER\t${pat.token}`,
+    ];
+    const statuses: number[] = [];
+    for (const authorization of spellings) {
+      const res = await h.call('GET', '/v1/organizations', { headers: { authorization } });
+      statuses.push(res.status);
+    }
+    // The same PAT on Studio's routes draws from the same bucket.
+    statuses.push((await h.call('GET', '/platform/projects', { token: pat.token })).status);
+    statuses.push((await h.call('GET', '/platform/profile', { token: pat.token })).status);
+    statuses.push((await h.call('GET', '/v1/projects', { token: pat.token })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    // Dashboard sessions on /platform are Studio's own traffic: not limited there.
+    for (let i = 0; i < 7; i++) {
+      expect((await h.call('GET', '/platform/projects', { as: user })).status).toBe(200);
+    }
   });
 });
 
@@ -83,5 +115,25 @@ describe('OpenAPI document and reference', () => {
     const html = await docs.text();
     expect(html).toContain('swagger');
     expect(html).toContain('/openapi.json');
+  });
+
+  it('serves swagger-ui from the installed package, never from another origin (audit 18.8)', async () => {
+    const html = await (await h.app.request('/docs')).text();
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual([
+      '/docs/swagger-ui-dist/swagger-ui.css',
+      '/docs/swagger-ui-dist/swagger-ui-bundle.js',
+    ]);
+    expect(html).not.toMatch(/https?:\/\//);
+    const { version } = JSON.parse(
+      readFileSync('node_modules/swagger-ui-dist/package.json', 'utf8'),
+    ) as { version: string };
+    const js = await h.app.request('/docs/swagger-ui-dist/swagger-ui-bundle.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect(await js.text()).toContain(version);
+    const css = await h.app.request('/docs/swagger-ui-dist/swagger-ui.css');
+    expect(css.headers.get('content-type')).toMatch(/text\/css/);
+    expect((await h.app.request('/docs/swagger-ui-dist/..%2Fpackage.json')).status).toBe(404);
   });
 });

@@ -14,6 +14,8 @@ export const invitations = pgTable('invitations', {
   /** sha256 of the invitation token; the token itself is shown once. */
   tokenHash: text('token_hash').notNull().unique(),
   invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+  /** The account the invited address belonged to when invited: only it may accept. */
+  invitedUserId: uuid('invited_user_id').references(() => users.id, { onDelete: 'cascade' }),
   acceptedAt: timestamp('accepted_at', { withTimezone: true }),
   createdAt: createdAt(),
 });

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Principal } from '../../auth/principal.js';
+import type { Deps } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { shareLookupsWithinRequest } from '../../services/access.js';
+import { authenticateBearer, bearerToken } from '../../services/authentication.js';
 import type { AppEnv } from '../env.js';
 
 export interface RateLimitOptions {
@@ -15,20 +19,53 @@ interface Bucket {
 }
 
 /**
- * Per-token rate limiting for /v1, after authentication: each bearer token (a
- * PAT or a dashboard session token) has its own bucket, keyed by a hash so the
- * token is never kept. Over the limit: 429 with Retry-After (seconds). Buckets
- * live in this process; several Supaplane processes each allow the limit.
+ * Per-token rate limiting for the Management API budget. Each verified identity has
+ * its own bucket: a dashboard session by its id, a personal access token by a hash of
+ * the token itself (never the raw header, whose spelling — `bearer`, extra spaces —
+ * the caller chooses: security audit 18.4). One limiter serves /v1 (every caller) and
+ * /platform/** (personal access tokens only, which reach those routes too), so a
+ * PAT has one budget wherever it is used. Over the limit: 429 with Retry-After.
+ * Buckets live in this process; several Supaplane processes each allow the limit.
  */
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> {
+export function tokenRateLimiter(deps: Pick<Deps, 'db' | 'authKey'>, options: RateLimitOptions) {
+  const take = tokenBuckets(options);
+  /** /v1: after requireAuth, every principal. */
+  const everyCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
+    take(c, identityKey(c.get('principal'), c.req.header('authorization')));
+    await next();
+  };
+  /** /platform/**: only requests carrying a personal access token. */
+  const accessTokens: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const header = c.req.header('authorization');
+    if (bearerToken(header)?.startsWith('sbp_')) {
+      // A bad token is the route's to refuse (some routes need no token at all).
+      const principal =
+        c.get('principal') ?? (await authenticateBearer(deps, header).catch(() => undefined));
+      if (principal) {
+        // As the scope guard does: a read's membership checks may share one lookup.
+        if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
+        c.set('principal', principal);
+        take(c, identityKey(principal, header));
+      }
+    }
+    await next();
+  };
+  return { everyCaller, accessTokens };
+}
+
+function identityKey(principal: Principal, header: string | undefined): string {
+  if (principal.via === 'session' && principal.sessionId) return `session:${principal.sessionId}`;
+  const token = bearerToken(header) ?? '';
+  return `token:${createHash('sha256').update(token).digest('base64url')}`;
+}
+
+function tokenBuckets(options: RateLimitOptions) {
   const buckets = new Map<string, Bucket>();
   const now = options.now ?? Date.now;
   const capacity = options.perMinute;
   const perMs = capacity / 60_000;
   let lastSweep = now();
-  return async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const key = createHash('sha256').update(header).digest('base64url');
+  return (c: Context<AppEnv>, key: string): void => {
     const t = now();
     if (t - lastSweep > 60_000) {
       // A full bucket carries no information: drop those.
@@ -52,6 +89,5 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler<AppEnv> 
     }
     bucket.tokens -= 1;
     c.header('X-RateLimit-Remaining', String(Math.floor(bucket.tokens)));
-    await next();
   };
 }

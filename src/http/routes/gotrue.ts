@@ -1,13 +1,11 @@
-import { isIP } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context, ErrorHandler } from 'hono';
+import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { LoginRateLimiter } from '../../auth/login-rate-limit.js';
 import type { Deps } from '../../context.js';
 import { AppError, invalid, type ErrorCode } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { describeError, type Logger } from '../../log.js';
 import { getAccount, updateAccount } from '../../services/account.js';
 import {
   refreshSession,
@@ -15,6 +13,7 @@ import {
   signOut,
   type AuthFailure,
 } from '../../services/sessions.js';
+import { clientAddress } from '../client-address.js';
 import { newRouter, type AppEnv, type Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import { secured } from './secured.js';
@@ -61,13 +60,18 @@ const putUser = createRoute({
   method: 'put',
   path: '/user',
   tags,
-  summary: 'Change the email or password (a password change ends the other sessions)',
+  summary:
+    'Change the email or password, with current_password (a password change ends the other ' +
+    'sessions and revokes access tokens; an email change ends every session)',
   security: bearer,
   request: {
     body: jsonBody(
       z.object({
         email: z.string().max(320).optional(),
         password: z.string().max(1024).optional(),
+        current_password: z.string().max(1024).optional().openapi({
+          description: 'Needed to change the email or password, unless signed in within 10 minutes',
+        }),
         data: z.record(z.string(), z.unknown()).optional().openapi({
           description: 'User metadata; accepted but not stored (Supaplane keeps none)',
         }),
@@ -123,7 +127,7 @@ export function gotrueRoutes(deps: Deps): Router {
     }
     const issued = await signInWithPassword(deps, {
       input: { email: body.email, password: body.password },
-      client: { address: clientAddress(c) },
+      client: { address: clientAddress(c, deps.config.SUPAPLANE_TRUSTED_PROXIES) },
       limiter,
     });
     return c.json(renderSession(issued), 200);
@@ -136,7 +140,11 @@ export function gotrueRoutes(deps: Deps): Router {
     const body = c.req.valid('json');
     const account = await updateAccount(deps, {
       principal: c.get('principal'),
-      input: { email: body.email, password: body.password },
+      input: {
+        email: body.email,
+        password: body.password,
+        currentPassword: body.current_password,
+      },
     });
     return c.json(renderUser(account), 200);
   });
@@ -146,33 +154,6 @@ export function gotrueRoutes(deps: Deps): Router {
     return c.body(null, 204);
   });
   return router;
-}
-
-/**
- * The address failed sign-ins are counted against. Behind a reverse proxy (the
- * peer is a loopback or private address) it is the last X-Forwarded-For hop, the
- * one the proxy itself appended; a client connecting directly cannot choose it.
- */
-function clientAddress(c: Context<AppEnv>): string {
-  const peer = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket
-    ?.remoteAddress;
-  const forwarded = c.req
-    .header('x-forwarded-for')
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .at(-1);
-  if (forwarded && (!peer || isPrivateAddress(peer)) && isIP(forwarded)) return forwarded;
-  return peer ?? 'unknown';
-}
-
-function isPrivateAddress(ip: string): boolean {
-  const v4 = ip.replace(/^::ffff:/, '');
-  return (
-    /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(v4) ||
-    ip === '::1' ||
-    /^f[cd]/i.test(ip)
-  );
 }
 
 const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
@@ -185,6 +166,8 @@ const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
   weak_password: 422,
   same_password: 422,
   email_exists: 422,
+  current_password_required: 400,
+  current_password_mismatch: 400,
 };
 
 const CODE_STATUS: Record<ErrorCode, [ContentfulStatusCode, string]> = {
@@ -225,7 +208,7 @@ function gotrueErrorHandler(log: Logger): ErrorHandler<AppEnv> {
       errorCode = status === 400 ? 'bad_json' : 'validation_failed';
       message = err.message || 'Request failed';
     } else {
-      log.error({ err: err.message, stack: err.stack }, 'unhandled error in dashboard auth');
+      log.error(describeError(err), 'unhandled error in dashboard auth');
     }
     return c.json({ code: status, error_code: errorCode, msg: message, message }, status);
   };

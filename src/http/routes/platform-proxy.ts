@@ -33,6 +33,7 @@ export function platformProxyRoutes(deps: Deps): Router {
       const res = await forward(gw, {
         method: 'GET',
         path: '/rest/v1/',
+        scope: '/rest/v1/',
         signal: c.req.raw.signal,
         requestId: c.get('requestId'),
       });

@@ -3,6 +3,7 @@ import type { Deps } from '../../context.js';
 import type { Access } from '../../services/access.js';
 import { getAuthConfig, updateAuthConfig } from '../../services/auth-config.js';
 import { resolveGateway, type ProjectGateway } from '../../services/gateway.js';
+import { pathSegment } from '../../services/gateway-path.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
@@ -30,10 +31,16 @@ export function authProxyRoutes(deps: Deps, router: Router): void {
 
   const gateway = (c: Ctx, access: Access) =>
     resolveGateway(deps, { principal: c.get('principal'), ref: c.req.param('ref') ?? '', access });
-  const call = (c: Ctx, gw: ProjectGateway, req: ForwardRequest) =>
-    forward(gw, { signal: c.req.raw.signal, requestId: c.get('requestId'), ...req });
+  // Everything Studio reaches here is under GoTrue's /auth/v1/ on the project's gateway.
+  const call = (c: Ctx, gw: ProjectGateway, req: Omit<ForwardRequest, 'scope'>) =>
+    forward(gw, {
+      signal: c.req.raw.signal,
+      requestId: c.get('requestId'),
+      scope: '/auth/v1/',
+      ...req,
+    });
   const json = (c: Ctx) => readJsonObject(c.req.raw);
-  const id = (c: Ctx) => encodeURIComponent(c.req.param('id') ?? '');
+  const id = (c: Ctx) => pathSegment(c.req.param('id') ?? '', 'user id');
 
   on('GET', '/users', async (c) => {
     const gw = await gateway(c, 'read');
@@ -64,7 +71,7 @@ export function authProxyRoutes(deps: Deps, router: Router): void {
     if (typeof userId !== 'string' || !userId) {
       throw new ProxyError(400, 'validation', 'Invalid request: id: the user id is required');
     }
-    const path = `/auth/v1/admin/users/${encodeURIComponent(userId)}`;
+    const path = `/auth/v1/admin/users/${pathSegment(userId, 'id')}`;
     return relay(gw, await call(c, gw, { method: 'DELETE', path }));
   });
 
@@ -100,7 +107,7 @@ export function authProxyRoutes(deps: Deps, router: Router): void {
     for (const factorId of ids) {
       const res = await call(c, gw, {
         method: 'DELETE',
-        path: `${base}/${encodeURIComponent(factorId)}`,
+        path: `${base}/${pathSegment(factorId, 'factor id')}`,
       });
       await upstreamJson(gw, res);
     }

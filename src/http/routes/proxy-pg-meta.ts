@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
 import type { Access } from '../../services/access.js';
 import { resolveGateway } from '../../services/gateway.js';
+import { hasDotSegment } from '../../services/gateway-path.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import { PROXY_TIMEOUTS, ProxyError, forward, proxied, readBody, relay } from '../proxy.js';
@@ -40,6 +41,7 @@ async function proxyPgMeta(deps: Deps, c: Context<AppEnv>): Promise<Response> {
   const res = await forward(gw, {
     method,
     path: `/pg${sub}`,
+    scope: '/pg/',
     search: url.search,
     callerHeaders: c.req.raw.headers,
     extraHeaders: ['x-pg-application-name'],
@@ -76,7 +78,7 @@ function checkQueryBody(body: Uint8Array | undefined): { disableStatementTimeout
 export function subPath(pathname: string, prefix: string): string {
   const at = pathname.indexOf(prefix);
   const rest = at < 0 ? '' : pathname.slice(at + prefix.length);
-  if (/%2e|%2f|%5c|\\/i.test(rest) || rest.split('/').some((s) => s === '..' || s === '.')) {
+  if (/%2e|%2f|%5c|\\/i.test(rest) || hasDotSegment(rest)) {
     throw new ProxyError(400, 'validation', 'Invalid path');
   }
   return rest === '' ? '/' : rest;

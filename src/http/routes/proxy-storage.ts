@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
 import type { Access } from '../../services/access.js';
 import { resolveGateway, type ProjectGateway } from '../../services/gateway.js';
+import { checkObjectKey, objectPath, pathSegment } from '../../services/gateway-path.js';
 import type { AppEnv, Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
@@ -15,13 +16,10 @@ import {
 } from '../proxy.js';
 
 const PREFIX = '/platform/storage/:ref';
+const storage = '/storage/v1';
 
 type Ctx = Context<AppEnv>;
 type Body = Record<string, unknown>;
-
-/** `a/b c.png` → `a/b%20c.png`: each segment encoded, slashes kept. */
-export const encodeObjectPath = (path: string) =>
-  path.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/');
 
 const requiredString = (body: Body, key: string): string => {
   const v = body[key];
@@ -52,13 +50,19 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
           ref: c.req.param('ref') ?? '',
           access,
         });
-        const call = (req: ForwardRequest) =>
-          forward(gw, { signal: c.req.raw.signal, requestId: c.get('requestId'), ...req });
-        return run({ c, gw, call, bucket: encodeURIComponent(c.req.param('id') ?? '') });
+        const id = c.req.param('id');
+        const bucket = id === undefined ? '' : pathSegment(id, 'bucket id');
+        const call = (req: Omit<ForwardRequest, 'scope'> & { scope?: string }) =>
+          forward(gw, {
+            signal: c.req.raw.signal,
+            requestId: c.get('requestId'),
+            scope: `${storage}/`,
+            ...req,
+          });
+        return run({ c, gw, call, bucket });
       }),
     );
   const json = (c: Ctx) => readJsonObject(c.req.raw);
-  const storage = '/storage/v1';
 
   on('GET', '/buckets', 'read', async ({ c, gw, call }) => {
     const { search } = new URL(c.req.url);
@@ -98,7 +102,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
       offset: 0,
       sortBy: { column: 'name', order: 'asc' },
       ...options,
-      prefix: typeof body.path === 'string' ? body.path : '',
+      prefix: typeof body.path === 'string' ? checkObjectKey(body.path, 'path') : '',
     };
     return relay(
       gw,
@@ -117,8 +121,8 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
       const body = await json(c);
       const payload = {
         bucketId: c.req.param('id'),
-        sourceKey: requiredString(body, 'from'),
-        destinationKey: requiredString(body, 'to'),
+        sourceKey: checkObjectKey(requiredString(body, 'from'), 'from'),
+        destinationKey: checkObjectKey(requiredString(body, 'to'), 'to'),
         ...(typeof body.destinationBucket === 'string'
           ? { destinationBucket: body.destinationBucket }
           : {}),
@@ -131,11 +135,12 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
   }
   on('POST', `${objects}/sign`, 'read', async ({ c, gw, call, bucket }) => {
     const body = await json(c);
-    const path = requiredString(body, 'path');
+    const path = objectPath(requiredString(body, 'path'));
     const options = isObject(body.options) ? body.options : {};
     const res = await call({
       method: 'POST',
-      path: `${storage}/object/sign/${bucket}/${encodeObjectPath(path)}`,
+      path: `${storage}/object/sign/${bucket}/${path}`,
+      scope: `${storage}/object/sign/${bucket}/`,
       json: {
         expiresIn: expiresIn(body),
         ...(options.transform ? { transform: options.transform } : {}),
@@ -150,6 +155,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
     if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
       throw new ProxyError(400, 'validation', 'Invalid request: path: an array of object paths');
     }
+    for (const p of paths) checkObjectKey(p, 'path');
     const res = await call({
       method: 'POST',
       path: `${storage}/object/sign/${bucket}`,
@@ -164,7 +170,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
   // Public URLs are computed, as supabase-js does; storage-api is not asked.
   on('POST', `${objects}/public-url`, 'read', async ({ c, gw, bucket }) => {
     const body = await json(c);
-    const path = encodeObjectPath(requiredString(body, 'path'));
+    const path = objectPath(requiredString(body, 'path'));
     const options = isObject(body.options) ? body.options : {};
     const url = new URL(`${gw.publicUrl}${storage}/object/public/${bucket}/${path}`);
     if (options.download !== undefined && options.download !== false) {
@@ -173,8 +179,12 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
     return c.json({ publicUrl: url.href });
   });
   on('POST', `${objects}/download`, 'read', async ({ c, gw, call, bucket }) => {
-    const path = encodeObjectPath(requiredString(await json(c), 'path'));
-    const res = await call({ method: 'GET', path: `${storage}/object/${bucket}/${path}` });
+    const path = objectPath(requiredString(await json(c), 'path'));
+    const res = await call({
+      method: 'GET',
+      path: `${storage}/object/${bucket}/${path}`,
+      scope: `${storage}/object/${bucket}/`,
+    });
     return relay(gw, res);
   });
   on('DELETE', objects, 'write', async ({ c, gw, call, bucket }) => {
@@ -182,6 +192,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
     if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
       throw new ProxyError(400, 'validation', 'Invalid request: paths: an array of object paths');
     }
+    for (const p of paths) checkObjectKey(p, 'paths');
     const res = await call({
       method: 'DELETE',
       path: `${storage}/object/${bucket}`,
@@ -194,7 +205,7 @@ export function storageProxyRoutes(deps: Deps, router: Router): void {
 type Handler = (args: {
   c: Ctx;
   gw: ProjectGateway;
-  call: (req: ForwardRequest) => Promise<Response>;
+  call: (req: Omit<ForwardRequest, 'scope'> & { scope?: string }) => Promise<Response>;
   bucket: string;
 }) => Promise<Response>;
 

@@ -1,8 +1,8 @@
+import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../context.js';
-import { newRouter, type Router } from '../env.js';
+import { newRouter, type AppEnv, type Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import { idempotency } from '../middleware/idempotency.js';
-import { rateLimit } from '../middleware/rate-limit.js';
 import { openApiRoutes } from './openapi.js';
 import { platformAccessTokenRoutes } from './platform-access-tokens.js';
 import { v1ApiKeyRoutes } from './v1-api-keys.js';
@@ -16,10 +16,14 @@ import { v1SecretRoutes } from './v1-secrets.js';
  * OpenAPI document with its interactive reference. Endpoints of the Management
  * API that are not here answer 404 with a message (the app's notFound).
  */
-export function mountManagementApi(root: Router, deps: Deps): void {
+export function mountManagementApi(
+  root: Router,
+  deps: Deps,
+  rateLimit: MiddlewareHandler<AppEnv>,
+): void {
   const v1 = newRouter();
   v1.use('*', requireAuth(deps));
-  v1.use('*', rateLimit({ perMinute: deps.config.SUPAPLANE_API_RATE_LIMIT_PER_MINUTE }));
+  v1.use('*', rateLimit);
   v1.use('*', idempotency());
   v1OrganizationRoutes(deps, v1);
   v1ProjectRoutes(deps, v1);
