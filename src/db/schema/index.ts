@@ -11,3 +11,5 @@ export * from './invitations.js';
 export * from './access-tokens.js';
 export * from './content.js';
 export * from './project-api-keys.js';
+export * from './project-settings.js';
+export * from './mfa-factors.js';

@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
+import { listOrganizationAuditLog } from '../../audit/organization-audit-log.js';
+import { invalid } from '../../errors.js';
 import { ALL_ENTITLEMENTS } from '../../plan/entitlements.js';
 import { requireOrganization } from '../../services/access.js';
 import { newRouter, type AppEnv, type Router } from '../env.js';
@@ -27,5 +29,28 @@ export function platformPlanRoutes(deps: Deps): Router {
     auth,
     member({ address: null, billing_name: null, billing_via_partner: false }),
   );
+  // Studio's audit page, and the Platform API with a personal access token: newest
+  // first, `limit`/`offset` pages, the total in X-Total-Count.
+  router.get('/:slug/audit', auth, async (c) => {
+    const q = c.req.query();
+    const page = await listOrganizationAuditLog(deps, {
+      principal: c.get('principal'),
+      input: {
+        slug: c.req.param('slug'),
+        limit: integer(q.limit, 'limit'),
+        offset: integer(q.offset, 'offset'),
+        from: q.iso_timestamp_start,
+        to: q.iso_timestamp_end,
+      },
+    });
+    c.header('X-Total-Count', String(page.total));
+    return c.json({ result: page.result, retention_period: page.retention_period }, 200);
+  });
   return router;
+}
+
+function integer(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw invalid(`${name} must be a non-negative integer`);
+  return Number(value);
 }

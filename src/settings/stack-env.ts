@@ -1,0 +1,31 @@
+import type { Deps } from '../context.js';
+import type { Project } from '../db/schema/index.js';
+import type { Provisioner } from '../provisioner/provisioner.js';
+import { templateEnv } from '../provisioner/template.js';
+import type { ProjectSecrets } from '../secrets/generate.js';
+import { projectPublicUrl } from '../services/urls.js';
+import { projectSettingsEnv } from './project-settings.js';
+
+/**
+ * Writes the template's env and the project's settings to its Coolify service. A
+ * setting that overrides a template variable (SITE_URL, JWT_EXPIRY…) is written once,
+ * with the setting's value; settings are literal (users' text, `$` kept as is).
+ * Returns every key written, so callers know what must not be removed.
+ */
+export async function applyStackEnv(
+  deps: Pick<Deps, 'db' | 'keyring' | 'config'>,
+  provisioner: Provisioner,
+  stackId: string,
+  project: Pick<Project, 'id' | 'ref'>,
+  secrets: ProjectSecrets,
+): Promise<Set<string>> {
+  const publicUrl = projectPublicUrl(deps.config, project.ref);
+  const template = templateEnv({ ref: project.ref, publicUrl, secrets });
+  const settings = await projectSettingsEnv(deps, project);
+  for (const key of Object.keys(settings)) delete template[key];
+  await provisioner.applyEnv(stackId, template);
+  if (Object.keys(settings).length > 0) {
+    await provisioner.applyEnv(stackId, settings, { literal: true });
+  }
+  return new Set([...Object.keys(template), ...Object.keys(settings)]);
+}
