@@ -107,6 +107,8 @@ const buildProjectDetailView = (config: Config, p: Project) => {
       subscription_id: subscriptionId(p.organizationId),
       is_branch_enabled: false,
       is_physical_backups_enabled: false,
+      // Why the last lifecycle step or the setup SQL (db_sql) failed, if it did.
+      last_error: p.lastError,
     },
     version ? { dbVersion: `supabase-postgres-${version}` } : {},
   );
