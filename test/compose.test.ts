@@ -176,7 +176,7 @@ describe('Dockerfiles', () => {
       expect(ignore).toContain(entry);
   });
 
-  it('Studio: upstream at a pinned tag, unmodified, only NEXT_PUBLIC_* build-time env', () => {
+  it('Studio: upstream at a pinned tag, unmodified, only NEXT_PUBLIC_* and CSP-host build-time env', () => {
     expect(studio).toMatch(/^ARG SUPABASE_REF=v\d+\.\d+\.\d+$/m);
     expect(studio).toContain('https://github.com/supabase/supabase.git');
     // Nothing of ours is copied into the Studio source tree.

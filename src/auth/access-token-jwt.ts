@@ -22,7 +22,14 @@ export async function signAccessToken(
     role: 'authenticated',
     aud: 'authenticated',
     aal: claims.aal,
-    amr: [{ method: 'password', timestamp: now }],
+    // auth-js reads the methods used; a verified second factor adds `totp` (GoTrue's amr).
+    amr:
+      claims.aal === 'aal2'
+        ? [
+            { method: 'totp', timestamp: now },
+            { method: 'password', timestamp: now },
+          ]
+        : [{ method: 'password', timestamp: now }],
     session_id: claims.session_id,
     is_anonymous: false,
   })

@@ -6,4 +6,9 @@ export interface Principal {
   sessionId?: string;
   /** `operator`: someone running the supaplane CLI on the server, acting for a user. */
   via: 'session' | 'access_token' | 'operator';
+  /**
+   * A dashboard session still at aal1 although its user has a verified second
+   * factor: it may only finish signing in (the GoTrue factor endpoints).
+   */
+  mfaPending?: boolean;
 }

@@ -5,22 +5,33 @@
  */
 const TTL_MS = 2000;
 const MAX_ENTRIES = 10_000;
-const live = new Map<string, { userId: string; email: string; until: number }>();
+const live = new Map<
+  string,
+  { userId: string; email: string; hasFactor: boolean; until: number }
+>();
 
-export function cachedSession(sessionId: string, userId: string): { email: string } | undefined {
+export function cachedSession(
+  sessionId: string,
+  userId: string,
+): { email: string; hasFactor: boolean } | undefined {
   const hit = live.get(sessionId);
   if (!hit || hit.userId !== userId) return undefined;
   if (hit.until < Date.now()) {
     live.delete(sessionId);
     return undefined;
   }
-  return { email: hit.email };
+  return { email: hit.email, hasFactor: hit.hasFactor };
 }
 
-export function rememberSession(sessionId: string, userId: string, email: string): void {
+export function rememberSession(
+  sessionId: string,
+  userId: string,
+  email: string,
+  hasFactor = false,
+): void {
   // Map keeps insertion order: dropping the oldest entry bounds memory.
   if (live.size >= MAX_ENTRIES) live.delete(live.keys().next().value!);
-  live.set(sessionId, { userId, email, until: Date.now() + TTL_MS });
+  live.set(sessionId, { userId, email, hasFactor, until: Date.now() + TTL_MS });
 }
 
 export function forgetSessions(sessionIds: readonly string[]): void {

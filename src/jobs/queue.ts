@@ -10,6 +10,7 @@ export const JOB_KINDS = [
   'delete',
   'apply-env',
   'rename',
+  'init-sql',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -1,3 +1,4 @@
+import { SETTINGS } from '../settings/env-mapping.js';
 import { authSettingsEnv } from './auth-settings.js';
 import type { TemplateInput } from './template.js';
 import { checkedOrigin, checkedSecrets } from './template-values.js';
@@ -52,6 +53,7 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
   const { PG_META_CRYPTO_KEY: _meta, REALTIME_DB_ENC_KEY: _realtime, ...direct } = s;
   return {
     ...direct,
+    ...EDITABLE_DEFAULTS,
     ...authSettingsEnv(input.auth, origin),
     PROJECT_REF: input.ref,
     // Not DB_HOST: Realtime reads that name (every container gets every row).
@@ -78,3 +80,26 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
     VERIFY_JWT: 'false',
   };
 }
+
+/**
+ * Container variables v2 reads as `${KEY}` because Studio and /v1 edit them
+ * (src/settings/env-mapping.ts); a project starts with the setting's default, and a
+ * stored setting is written over it under the same name (src/settings/stack-env.ts).
+ */
+const EDITABLE = [
+  'GOTRUE_EXTERNAL_EMAIL_ENABLED',
+  'GOTRUE_EXTERNAL_PHONE_ENABLED',
+  'GOTRUE_SMS_AUTOCONFIRM',
+  'GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED',
+  'PGRST_DB_SCHEMAS',
+  'PGRST_DB_EXTRA_SEARCH_PATH',
+  'PGRST_DB_MAX_ROWS',
+  'FILE_SIZE_LIMIT',
+];
+const EDITABLE_DEFAULTS: Record<string, string> = Object.fromEntries(
+  EDITABLE.map((name) => {
+    const field = SETTINGS.find((f) => f.container === name);
+    if (!field || field.default === null) throw new Error(`No default for setting ${name}`);
+    return [name, String(field.default)];
+  }),
+);

@@ -49,7 +49,8 @@ export async function reconcileOnce(
   };
   const provisioner = deps.provisioner;
   if (!provisioner) return report;
-  const owned = sql`exists (select 1 from ${jobs} where ${jobs.projectId} = ${projects.id} and ${jobs.state} in ('queued', 'running'))`;
+  // init-sql waits for the project to come up and changes no status: it owns nothing.
+  const owned = sql`exists (select 1 from ${jobs} where ${jobs.projectId} = ${projects.id} and ${jobs.state} in ('queued', 'running') and ${jobs.kind} <> 'init-sql')`;
   const live = await deps.db
     .select()
     .from(projects)

@@ -1,34 +1,10 @@
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
-import { AppError } from '../errors.js';
-import { requireProject } from './access.js';
-import { projectPublicUrl } from './urls.js';
+import { invalid } from '../errors.js';
+import { fieldsOf, OAUTH_PROVIDERS } from '../settings/env-mapping.js';
+import { effectiveValue, readSettings, updateSettings } from '../settings/project-settings.js';
 
 type ConfigValue = string | number | boolean | null;
-
-// OAuth providers GoTrue knows; each is off in the template (no client ids are set).
-const PROVIDERS = [
-  'APPLE',
-  'AZURE',
-  'BITBUCKET',
-  'DISCORD',
-  'FACEBOOK',
-  'FIGMA',
-  'GITHUB',
-  'GITLAB',
-  'GOOGLE',
-  'KAKAO',
-  'KEYCLOAK',
-  'LINKEDIN_OIDC',
-  'NOTION',
-  'SLACK',
-  'SLACK_OIDC',
-  'SPOTIFY',
-  'TWITCH',
-  'TWITTER',
-  'WORKOS',
-  'ZOOM',
-];
 
 const HOOKS = [
   'CUSTOM_ACCESS_TOKEN',
@@ -41,8 +17,8 @@ const HOOKS = [
 /**
  * What `coolify-templates/supabase/v1` sets on the auth container, plus GoTrue's own
  * defaults for what it leaves unset. Keys are GoTrue env names without `GOTRUE_`, as
- * Studio's auth pages read them. Nothing here is guessed per project: a project's
- * settings are exactly the template's until Supaplane can change them.
+ * Studio's auth pages read them. The settings Supaplane can change
+ * (settings/env-mapping.ts) are overlaid on these.
  */
 function templateAuthConfig(siteUrl: string): Record<string, ConfigValue> {
   const config: Record<string, ConfigValue> = {
@@ -87,7 +63,7 @@ function templateAuthConfig(siteUrl: string): Record<string, ConfigValue> {
     SMTP_SENDER_NAME: null,
     SMS_PROVIDER: null,
   };
-  for (const p of PROVIDERS) config[`EXTERNAL_${p}_ENABLED`] = false;
+  for (const p of OAUTH_PROVIDERS) config[`EXTERNAL_${p}_ENABLED`] = false;
   for (const h of HOOKS) {
     config[`HOOK_${h}_ENABLED`] = false;
     config[`HOOK_${h}_URI`] = null;
@@ -97,26 +73,49 @@ function templateAuthConfig(siteUrl: string): Record<string, ConfigValue> {
 
 /** A project's auth settings as Studio's auth pages read them (GoTrue env-style keys). */
 export async function getAuthConfig(
-  deps: Pick<Deps, 'db' | 'config'>,
+  deps: Pick<Deps, 'db' | 'config' | 'keyring' | 'readCache'>,
   { principal, ref }: { principal: Principal; ref: string },
 ): Promise<Record<string, ConfigValue>> {
-  const { project } = await requireProject(deps, principal, ref, 'read');
-  return templateAuthConfig(projectPublicUrl(deps.config, project.ref));
+  const { stored, publicUrl } = await readSettings(deps, { principal, ref });
+  const config = templateAuthConfig(publicUrl);
+  for (const field of fieldsOf('auth')) {
+    // Secrets are write-only: never returned, whether set or not.
+    config[field.key] = field.secret ? null : effectiveValue(field, stored, publicUrl);
+  }
+  return config;
 }
 
 /**
- * Changing auth settings means editing the auth container's env through Coolify and
- * redeploying it, which Supaplane does not do yet. Refuse plainly rather than pretend.
+ * PATCH of auth settings, from Studio (GoTrue-style keys) or /v1 (`lowercase` keys,
+ * `v1: true`). Fields Supaplane cannot change may be sent back as they were read.
  */
 export async function updateAuthConfig(
-  deps: Pick<Deps, 'db'>,
-  { principal, ref }: { principal: Principal; ref: string },
-): Promise<never> {
-  await requireProject(deps, principal, ref, 'write');
-  throw new AppError(
-    'precondition',
-    'Changing auth settings is not supported by Supaplane yet: it needs the auth container ' +
-      'of the project reconfigured and redeployed, which Supaplane does not do from Studio. ' +
-      'The settings shown are the ones every project starts with.',
-  );
+  deps: Pick<Deps, 'db' | 'config' | 'keyring' | 'readCache' | 'wakeJobs'>,
+  {
+    principal,
+    ref,
+    body,
+    v1 = false,
+  }: { principal: Principal; ref: string; body: unknown; v1?: boolean },
+): Promise<Record<string, ConfigValue>> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('The body must be a JSON object of auth settings');
+  }
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (v1 && key !== key.toLowerCase()) throw invalid(`${key}: unknown setting`, { field: key });
+    changes[v1 ? key.toUpperCase() : key] = value;
+  }
+  const fixed = await getAuthConfig(deps, { principal, ref });
+  await updateSettings(deps, {
+    principal,
+    ref,
+    patch: {
+      area: 'auth',
+      changes,
+      fixed,
+      nameOf: v1 ? (k) => k.toLowerCase() : undefined,
+    },
+  });
+  return getAuthConfig(deps, { principal, ref });
 }

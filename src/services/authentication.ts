@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { verifyAccessToken } from '../auth/access-token-jwt.js';
 import type { Principal } from '../auth/principal.js';
 import { cachedSession, rememberSession } from '../auth/session-cache.js';
 import type { Deps } from '../context.js';
-import { accessTokens, sessions, users } from '../db/schema/index.js';
+import { accessTokens, mfaFactors, sessions, users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 
 export const PAT_PATTERN = /^sbp_[0-9a-f]{40}$/;
@@ -18,17 +18,29 @@ export const bearerToken = (header: string | undefined): string | undefined =>
 
 /**
  * Resolves an `Authorization: Bearer` value to a principal: a dashboard access
- * token (JWT, whose session must still be live) or a personal access token.
+ * token (JWT, whose session must still be live) or a personal access token. A
+ * session at aal1 whose user has a verified factor is refused (403, GoTrue's
+ * `insufficient_aal`) unless `allowPendingMfa`: only the GoTrue endpoints that
+ * complete the sign-in take it.
  */
 export async function authenticateBearer(
   deps: Pick<Deps, 'db' | 'authKey'>,
   header: string | undefined,
+  { allowPendingMfa = false }: { allowPendingMfa?: boolean } = {},
 ): Promise<Principal> {
   const token = bearerToken(header);
   if (!token) throw unauthorized('Missing bearer token in the Authorization header');
-  return token.startsWith('sbp_')
-    ? authenticateAccessToken(deps, token)
-    : authenticateSession(deps, token);
+  const principal = token.startsWith('sbp_')
+    ? await authenticateAccessToken(deps, token)
+    : await authenticateSession(deps, token);
+  if (principal.mfaPending && !allowPendingMfa) {
+    throw new AppError(
+      'forbidden',
+      'Multi-factor authentication is required: verify your second factor to continue (AAL2)',
+      { reason: 'insufficient_aal' },
+    );
+  }
+  return principal;
 }
 
 async function authenticateSession(
@@ -36,6 +48,7 @@ async function authenticateSession(
   token: string,
 ): Promise<Principal> {
   const claims = await verifyAccessToken(deps.authKey, token);
+  const pending = (hasFactor: boolean) => hasFactor && claims.aal !== 'aal2';
   const cached = cachedSession(claims.session_id, claims.sub);
   if (cached)
     return {
@@ -43,9 +56,13 @@ async function authenticateSession(
       email: cached.email,
       sessionId: claims.session_id,
       via: 'session',
+      mfaPending: pending(cached.hasFactor),
     };
   const [row] = await deps.db
-    .select({ email: users.email })
+    .select({
+      email: users.email,
+      hasFactor: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.status} = 'verified')`,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
@@ -56,8 +73,14 @@ async function authenticateSession(
       ),
     );
   if (!row) throw unauthorized('Session has ended; sign in again');
-  rememberSession(claims.session_id, claims.sub, row.email);
-  return { userId: claims.sub, email: row.email, sessionId: claims.session_id, via: 'session' };
+  rememberSession(claims.session_id, claims.sub, row.email, row.hasFactor);
+  return {
+    userId: claims.sub,
+    email: row.email,
+    sessionId: claims.session_id,
+    via: 'session',
+    mfaPending: pending(row.hasFactor),
+  };
 }
 
 async function authenticateAccessToken(deps: Pick<Deps, 'db'>, token: string): Promise<Principal> {

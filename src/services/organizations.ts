@@ -116,30 +116,63 @@ export async function createOrganizationForUser(
 }
 
 /** Administrators and owners may rename; the slug stays, since Studio's URLs use it. */
+/** The opt-ins Supabase's API knows (V1OrganizationSlugResponse.opt_in_tags in openapi-v1.json). */
+export const OPT_IN_TAGS = [
+  'AI_SQL_GENERATOR_OPT_IN',
+  'AI_DATA_GENERATOR_OPT_IN',
+  'AI_LOG_GENERATOR_OPT_IN',
+] as const;
+
+/** Renames an organization and/or replaces its opt-in tags (Studio's General settings). */
 export async function renameOrganization(
   deps: Pick<Deps, 'db'>,
-  { actor, input }: { actor: Principal; input: { slug: string; name?: string } },
+  {
+    actor,
+    input,
+  }: { actor: Principal; input: { slug: string; name?: string; optInTags?: string[] } },
 ): Promise<OrganizationMembership> {
   const { organization, role } = await requireOrganization(deps, actor, input.slug, 'admin');
-  if (input.name === undefined || input.name.trim() === organization.name) {
-    return { organization, role };
-  }
-  const name = validName(input.name);
+  const rename = input.name !== undefined && input.name.trim() !== organization.name;
+  const tags = input.optInTags === undefined ? undefined : validOptInTags(input.optInTags);
+  const retag = tags !== undefined && tags.join() !== [...organization.optInTags].sort().join();
+  if (!rename && !retag) return { organization, role };
+  const name = rename ? validName(input.name!) : organization.name;
   const updated = await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .update(organizations)
-      .set({ name })
+      .set({ name, ...(retag ? { optInTags: tags } : {}) })
       .where(eq(organizations.id, organization.id))
       .returning();
-    await tx.insert(auditLog).values({
-      actor: actor.userId,
-      action: 'organization.rename',
-      organizationId: organization.id,
-      detail: { from: organization.name, to: name },
-    });
+    if (rename) {
+      await tx.insert(auditLog).values({
+        actor: actor.userId,
+        action: 'organization.rename',
+        organizationId: organization.id,
+        detail: { from: organization.name, to: name },
+      });
+    }
+    if (retag) {
+      await tx.insert(auditLog).values({
+        actor: actor.userId,
+        action: 'organization.opt_in_tags',
+        organizationId: organization.id,
+        detail: { from: organization.optInTags, to: tags },
+      });
+    }
     return row!;
   });
   return { organization: updated, role };
+}
+
+function validOptInTags(tags: string[]): string[] {
+  for (const tag of tags) {
+    if (!(OPT_IN_TAGS as readonly string[]).includes(tag)) {
+      throw invalid(
+        `opt_in_tags: unknown tag "${tag.slice(0, 64)}"; known: ${OPT_IN_TAGS.join(', ')}`,
+      );
+    }
+  }
+  return [...new Set(tags)].sort();
 }
 
 /**

@@ -10,7 +10,8 @@ import { AppError, conflict, invalid, notFound } from '../errors.js';
  * `disabled_features` (Studio's `useIsFeatureEnabled` checks set membership, so the
  * build-time key `billing:all` works too). Billing has no backend; project
  * transfer between organizations is not implemented; Edge Functions cannot be
- * deployed through Supaplane yet.
+ * deployed through Supaplane yet; custom hostnames are not offered (the Settings →
+ * General panel would otherwise offer a form whose calls have no backend).
  */
 export const DISABLED_FEATURES = [
   'billing:all',
@@ -20,6 +21,7 @@ export const DISABLED_FEATURES = [
   'billing:payment_methods',
   'projects:transfer',
   'project_edge_function:all',
+  'project_settings:custom_domains',
 ] as const;
 
 export interface ProfileView {

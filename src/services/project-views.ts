@@ -114,6 +114,8 @@ const buildProjectDetailView = (config: Config, p: Project) => {
       is_physical_backups_enabled: false,
       /** Supaplane's compose template version (coolify-templates/supabase/<version>). */
       template_version: p.templateVersion,
+      // Why the last lifecycle step or the setup SQL (db_sql) failed, if it did.
+      last_error: p.lastError,
     },
     version ? { dbVersion: `supabase-postgres-${version}` } : {},
   );

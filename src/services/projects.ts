@@ -16,6 +16,7 @@ import { enqueue, type JobKind } from '../jobs/queue.js';
 import { CURRENT_TEMPLATE_VERSION } from '../provisioner/template.js';
 import { generateProjectSecrets } from '../secrets/generate.js';
 import { saveProjectSecrets } from '../secrets/store.js';
+import { saveSettings } from '../settings/store.js';
 import { seedApiKeys } from './api-keys.js';
 import { getOrganization } from './organizations.js';
 import { isProjectRef, newProjectRef } from './refs.js';
@@ -34,6 +35,10 @@ export interface CreateProjectInput {
   idempotencyKey?: string;
   /** The database password (`db_pass`); generated when absent. */
   dbPassword?: string;
+  /** Schemas the Data API exposes (`data_api_exposed_schemas`); `[]` turns it off. */
+  dataApiSchemas?: string[];
+  /** SQL run once the database is up (`db_sql`, e.g. Studio's automatic RLS trigger). */
+  initSql?: string;
 }
 
 export async function createProject(
@@ -58,6 +63,11 @@ export async function createProject(
   }
   const secrets = await generateProjectSecrets(CURRENT_TEMPLATE_VERSION);
   if (input.dbPassword !== undefined) secrets.POSTGRES_PASSWORD = checkDbPassword(input.dbPassword);
+  const dataApiSchemas =
+    input.dataApiSchemas === undefined ? undefined : checkSchemas(input.dataApiSchemas);
+  if (input.initSql !== undefined && input.initSql.length > 100_000) {
+    throw invalid('db_sql must be at most 100000 characters');
+  }
   for (let tries = 0; ; tries++) {
     const ref = newProjectRef();
     try {
@@ -76,13 +86,32 @@ export async function createProject(
         const project = row!;
         await saveProjectSecrets(tx, deps.keyring, project.id, secrets);
         await seedApiKeys(tx, project.id);
+        if (dataApiSchemas !== undefined) {
+          await saveSettings(tx, deps.keyring, project.id, {
+            values: { postgrest: { db_schema: dataApiSchemas.join(',') } },
+            secrets: {},
+          });
+        }
+        if (input.initSql?.trim()) {
+          await enqueue(tx, {
+            id: `init-sql:${ref}`,
+            kind: 'init-sql',
+            projectId: project.id,
+            payload: { sql: input.initSql },
+          });
+        }
         await tx.insert(auditLog).values({
           actor: actor.id,
           action: 'project.create',
           organizationId: org.id,
           projectId: project.id,
           toStatus: 'COMING_UP',
-          detail: { name, serverUuid },
+          detail: {
+            name,
+            serverUuid,
+            ...(dataApiSchemas !== undefined ? { dataApiSchemas } : {}),
+            ...(input.initSql?.trim() ? { initSql: true } : {}),
+          },
         });
         const fresh = await enqueue(tx, {
           id: jobId ?? `create:${ref}`,
@@ -108,7 +137,7 @@ export async function createProject(
 
 /** Which states each operation may start from, and the state it moves the project to. */
 const OPERATIONS: Record<
-  Exclude<JobKind, 'create' | 'apply-env' | 'rename'>,
+  Exclude<JobKind, 'create' | 'apply-env' | 'rename' | 'init-sql'>,
   { from: readonly ProjectStatus[]; to: ProjectStatus; verb: string }
 > = {
   pause: {
@@ -238,4 +267,14 @@ function checkDbPassword(password: string): string {
     );
   }
   return password;
+}
+
+/** Schema names for PGRST_DB_SCHEMAS (a comma-separated list in the stack's env). */
+function checkSchemas(schemas: string[]): string[] {
+  for (const s of schemas) {
+    if (!/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(s)) {
+      throw invalid(`data_api_exposed_schemas: "${s.slice(0, 64)}" is not a schema name`);
+    }
+  }
+  return [...new Set(schemas)];
 }

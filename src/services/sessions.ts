@@ -223,7 +223,8 @@ export function requireSessionId(principal: Principal): string {
   return principal.sessionId;
 }
 
-async function issue(
+/** Signs an access token for the session (its `aal` as stored) and hands back the pair. */
+export async function issue(
   deps: Pick<Deps, 'authKey'>,
   user: User,
   session: typeof sessions.$inferSelect,

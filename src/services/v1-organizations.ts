@@ -3,7 +3,11 @@ import type { Deps } from '../context.js';
 import type { Organization } from '../db/schema/index.js';
 import { requireOrganization } from './access.js';
 import { listMembers } from './members.js';
-import { createOrganizationForUser, listOrganizationsForUser } from './organizations.js';
+import {
+  createOrganizationForUser,
+  listOrganizationsForUser,
+  type OPT_IN_TAGS,
+} from './organizations.js';
 import { ROLE_CATALOGUE } from './roles.js';
 
 /**
@@ -35,7 +39,7 @@ export async function getV1Organization(
     id: organization.slug,
     name: organization.name,
     plan: 'free' as const,
-    opt_in_tags: [] as never[],
+    opt_in_tags: organization.optInTags as (typeof OPT_IN_TAGS)[number][],
     allowed_release_channels: ['ga' as const],
   };
 }

@@ -179,7 +179,12 @@ export interface CreateV1ProjectInput {
 }
 
 /** What template v1 runs; asking for anything else is an error, not a silent downgrade. */
-function checkUnsupported(input: CreateV1ProjectInput): void {
+export function checkUnsupported(
+  input: Pick<
+    CreateV1ProjectInput,
+    'desiredInstanceSize' | 'templateUrl' | 'postgresEngine' | 'releaseChannel'
+  >,
+): void {
   if (input.desiredInstanceSize !== undefined) {
     throw invalid('desired_instance_size is not supported: Supaplane does not size instances');
   }

@@ -31,6 +31,8 @@ const READ_POSTS = [
   /\/objects\/(list|list-v2|sign|sign-multi|public-url|download)$/,
   /\/database\/query\/read-only$/,
   /\/analytics\/endpoints\//,
+  // Read-only members' SQL runs read-only; writes in it get 403 (pg-meta-read-only.test.ts).
+  /^\/platform\/pg-meta\/:ref\/query$/,
 ];
 /** Invitee actions: the caller is not (yet) a member by design. */
 const INVITEE = [/\/members\/invitations\/:invitation$/];

@@ -73,7 +73,7 @@ describe('new-project wizard', () => {
       body: {
         name: 'Nowhere',
         organization_slug: h.org.slug,
-        db_pass: 'x',
+        db_pass: 'a-valid-db-pass',
         cloud_provider: 'AWS',
         region_selection: { type: 'specific', code: 'us-east-1' },
       },
@@ -82,7 +82,7 @@ describe('new-project wizard', () => {
     expect((bad.body as { message: string }).message).toMatch(/Unknown region "us-east-1"/);
     const noName = await h.call('POST', '/platform/projects', {
       as: owner,
-      body: { organization_slug: h.org.slug, db_pass: 'x', cloud_provider: 'AWS' },
+      body: { organization_slug: h.org.slug, db_pass: 'a-valid-db-pass', cloud_provider: 'AWS' },
     });
     expect(noName.status).toBe(400);
     expect((noName.body as { message: string }).message).toMatch(/name/);
@@ -113,6 +113,8 @@ describe('project lifecycle through the routes', () => {
     });
     const secrets = await secretsOf(ref);
     expect(c.anon_key).toBe(secrets.SUPABASE_ANON_KEY);
+    // The wizard's db_pass is the project's database password.
+    expect(secrets.POSTGRES_PASSWORD).toBe('chosen-by-the-user');
     expect(c.service_key).toBe(secrets.SUPABASE_SERVICE_KEY);
     expect((await h.project(ref)).serverUuid).toBe(servers[1]);
 
@@ -191,7 +193,7 @@ describe('project lifecycle through the routes', () => {
     for (const extra of bodies) {
       const res = await h.call('POST', '/platform/projects', {
         as: owner,
-        body: { name: 'Variant', db_pass: 'x', cloud_provider: 'AWS', ...extra },
+        body: { name: 'Variant', db_pass: 'a-valid-db-pass', cloud_provider: 'AWS', ...extra },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       if ('db_region' in extra) expect((res.body as { region: string }).region).toBe(servers[2]);
@@ -203,7 +205,12 @@ describe('project lifecycle through the routes', () => {
       h.call('POST', '/platform/projects', {
         as: owner,
         headers: { 'Idempotency-Key': 'wizard-submit-1' },
-        body: { name: 'Once', organization_slug: h.org.slug, db_pass: 'x', cloud_provider: 'AWS' },
+        body: {
+          name: 'Once',
+          organization_slug: h.org.slug,
+          db_pass: 'a-valid-db-pass',
+          cloud_provider: 'AWS',
+        },
       });
     const [a, b] = [await send(), await send()];
     expect((a.body as { ref: string }).ref).toBe((b.body as { ref: string }).ref);
@@ -511,7 +518,12 @@ describe('access', () => {
     }
     const create = await h.call('POST', '/platform/projects', {
       as: reader,
-      body: { name: 'No', organization_slug: h.org.slug, db_pass: 'x', cloud_provider: 'AWS' },
+      body: {
+        name: 'No',
+        organization_slug: h.org.slug,
+        db_pass: 'a-valid-db-pass',
+        cloud_provider: 'AWS',
+      },
     });
     expect(create.status).toBe(403);
     const dev = await h.signIn('developer');

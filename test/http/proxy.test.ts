@@ -182,7 +182,7 @@ describe('pg-meta through the project gateway (real postgres-meta)', () => {
     expect(gateway.requests.length).toBe(before);
   });
 
-  it('is denied without a token (401), to another organization (404) and to read-only SQL (403)', async () => {
+  it('is denied without a token (401), to another organization (404) and to read-only members writing (403)', async () => {
     const before = gateway.requests.length;
     const query = { query: 'select 1 as one' };
     const anonymous = await h.call('POST', `/platform/pg-meta/${ref}/query`, { body: query });
@@ -205,12 +205,13 @@ describe('pg-meta through the project gateway (real postgres-meta)', () => {
     expect((foreign.body as { message: string }).message).toMatch(/not found/);
 
     const reader = await h.signIn('read_only');
+    // Read-only members may read through /query (pg-meta-read-only.test.ts), not write.
     const readOnlySql = await h.call('POST', `/platform/pg-meta/${ref}/query`, {
       headers: studioHeaders(reader),
-      body: query,
+      body: { query: 'create table public.nope (id int)' },
     });
     expect(readOnlySql.status).toBe(403);
-    expect((readOnlySql.body as { message: string }).message).toMatch(/read_only/);
+    expect((readOnlySql.body as { message: string }).message).toMatch(/Read-only members/);
     expect(gateway.requests.length).toBe(before);
 
     const readOnlyList = await h.call('GET', `/platform/pg-meta/${ref}/schemas`, {

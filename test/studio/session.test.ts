@@ -6,6 +6,8 @@ import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.
 import { withDatabase } from '../support/global-setup.js';
 import { startPgMeta, type PgMeta } from '../support/pg-meta.js';
 import { expectStudioSchema } from '../support/studio-schemas.js';
+import { expectStudioShape } from '../support/studio-shapes.js';
+import { totp } from '../../src/mfa/totp.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -111,6 +113,17 @@ describe('a Studio session, end to end', () => {
       'GetSubscriptionResponse',
       await studio('GET', `/platform/organizations/${org.slug}/billing/subscription`),
     );
+    // Background queries of every organization page (LayoutHeader, useCheckEntitlements).
+    const entitlements = await studio('GET', `/platform/organizations/${org.slug}/entitlements`);
+    expectStudioShape('entitlements', entitlements);
+    const granted = (
+      entitlements as { entitlements: { feature: { key: string }; hasAccess: boolean }[] }
+    ).entitlements;
+    // The Pause button and the wizard's GitHub field read these.
+    for (const key of ['project_pausing', 'integrations.github_connections'])
+      expect(granted.find((e) => e.feature.key === key)?.hasAccess, key).toBe(true);
+    expectStudioShape('usage', await studio('GET', `/platform/organizations/${org.slug}/usage`));
+    await studio('GET', `/platform/organizations/${org.slug}/customer`);
 
     // (b) new-project wizard and submit
     const regions = await studio(
@@ -132,6 +145,8 @@ describe('a Studio session, end to end', () => {
       name: 'Studio made me',
       db_pass: 'a-strong-db-password-1',
       region_selection: { type: 'specific', code: region },
+      data_api_exposed_schemas: ['public'],
+      data_api_use_api_schema: false,
     };
     expectStudioSchema('CreateProjectBody', body);
     const created = await studio('POST', '/platform/projects', { body, expect: 201 });
@@ -153,6 +168,8 @@ describe('a Studio session, end to end', () => {
       'ProjectStatusResponse',
       await studio('GET', `/platform/projects/${ref}/status`),
     );
+    // Every project page header (BranchDropdown).
+    expectStudioShape('branches', await studio('GET', `/v1/projects/${ref}/branches`));
 
     // (d) settings and API keys
     expectStudioSchema(
@@ -173,6 +190,28 @@ describe('a Studio session, end to end', () => {
       'POST',
       `/platform/projects/${ref}/api-keys/temporary?authorization_exp=300&claims=${claims}`,
     );
+    // Settings → JWT keys.
+    expectStudioShape(
+      'signingKeys',
+      await studio('GET', `/v1/projects/${ref}/config/auth/signing-keys`),
+    );
+    await studio('GET', `/v1/projects/${ref}/config/auth/signing-keys/legacy`);
+    // Settings → Data API, Authentication → URL configuration, Storage settings: each
+    // save restarts the stack, and Studio waits for it to come back.
+    const saves: [string, string, Record<string, unknown>][] = [
+      [
+        'PATCH',
+        `/platform/projects/${ref}/config/postgrest`,
+        { db_schema: 'public,storage', max_rows: 500 },
+      ],
+      ['PATCH', `/platform/auth/${ref}/config`, { SITE_URL: 'https://app.example.com' }],
+      ['PATCH', `/platform/projects/${ref}/config/storage`, { fileSizeLimit: 10_485_760 }],
+    ];
+    for (const [method, path, patch] of saves) {
+      await studio(method, path, { body: patch });
+      await h.settle(ref, 'ACTIVE_HEALTHY');
+      expect(await studio('GET', path)).toMatchObject(patch);
+    }
 
     // (f) SQL editor and table editor through the real postgres-meta
     const pgHeaders = {
@@ -197,6 +236,40 @@ describe('a Studio session, end to end', () => {
     });
     await studio('GET', `/platform/auth/${ref}/users?limit=50&offset=0`);
     await studio('GET', `/platform/storage/${ref}/buckets`);
+
+    // (k) organization settings: the AI opt-in, and the audit log of all of the above.
+    await studio('PATCH', `/platform/organizations/${org.slug}`, {
+      body: { opt_in_tags: ['AI_SQL_GENERATOR_OPT_IN'] },
+    });
+    const orgsAfter = (await studio('GET', '/platform/organizations')) as {
+      id: number;
+      opt_in_tags: string[];
+    }[];
+    expect(orgsAfter.find((o) => o.id === org.id)?.opt_in_tags).toEqual([
+      'AI_SQL_GENERATOR_OPT_IN',
+    ]);
+    const audit = await studio('GET', `/platform/organizations/${org.slug}/audit`);
+    expectStudioShape('auditLogs', audit);
+    const actions = (audit as { result: { action: { name: string } }[] }).result.map(
+      (r) => r.action.name,
+    );
+    expect(actions[0]).toBe('organization.opt_in_tags');
+    expect(actions).toContain('project.settings.auth');
+    expect(actions).toContain('project.create');
+
+    // Account → Security: enroll a TOTP factor, verify it, remove it (aal2 session).
+    const enrolled = await studio('POST', '/auth/v1/factors', {
+      body: { factor_type: 'totp', friendly_name: 'Studio phone' },
+    });
+    expectStudioShape('enrolledFactor', enrolled);
+    const factor = enrolled as { id: string; totp: { secret: string } };
+    const challenge = await studio('POST', `/auth/v1/factors/${factor.id}/challenge`, { body: {} });
+    expectStudioShape('challenge', challenge);
+    const upgraded = await studio('POST', `/auth/v1/factors/${factor.id}/verify`, {
+      body: { challenge_id: (challenge as { id: string }).id, code: totp(factor.totp.secret) },
+    });
+    token = (upgraded as { access_token: string }).access_token;
+    await studio('DELETE', `/auth/v1/factors/${factor.id}`);
 
     // (e) pause, restore, delete
     await studio('POST', `/platform/projects/${ref}/pause`);

@@ -13,3 +13,5 @@ export * from './content.js';
 export * from './project-api-keys.js';
 export * from './instance-secrets.js';
 export * from './coolify-budget.js';
+export * from './project-settings.js';
+export * from './mfa-factors.js';

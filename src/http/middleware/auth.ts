@@ -3,12 +3,18 @@ import type { Deps } from '../../context.js';
 import { authenticateBearer } from '../../services/authentication.js';
 import type { AppEnv } from '../env.js';
 
-/** Requires a dashboard access token or a personal access token; sets `principal`. */
-export function requireAuth(deps: Pick<Deps, 'db' | 'authKey'>): MiddlewareHandler<AppEnv> {
+/**
+ * Requires a dashboard access token or a personal access token; sets `principal`.
+ * `allowPendingMfa`: also a session that still has to verify its second factor.
+ */
+export function requireAuth(
+  deps: Pick<Deps, 'db' | 'authKey'>,
+  options: { allowPendingMfa?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // A scope guard may already have authenticated this request.
     if (!c.get('principal')) {
-      c.set('principal', await authenticateBearer(deps, c.req.header('authorization')));
+      c.set('principal', await authenticateBearer(deps, c.req.header('authorization'), options));
     }
     await next();
   };

@@ -18,6 +18,8 @@ const READS_BY_POST = [
   /\/analytics\/endpoints\//,
   // The service decides: an anon key is a read, a service_role key needs write.
   /\/api-keys\/temporary$/,
+  // The route decides: a read-only member's SQL runs in a read-only transaction.
+  /^\/platform\/pg-meta\/[^/]+\/query$/,
 ];
 
 const PROJECT_SCOPES = [

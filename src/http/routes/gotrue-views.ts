@@ -1,3 +1,4 @@
+import type { FactorView } from '../../mfa/factors.js';
 import { z } from '@hono/zod-openapi';
 import type { Account } from '../../services/account.js';
 import type { IssuedSession } from '../../services/sessions.js';
@@ -72,7 +73,11 @@ export const gotrueErrors = {
   429: error('Too many failed attempts; see Retry-After'),
 } as const;
 
-export function renderUser({ user, lastSignInAt }: Account): z.infer<typeof GoTrueUser> {
+/** The user as GoTrue renders it; `factors` drive auth-js' assurance level (aal1 → aal2). */
+export function renderUser(
+  { user, lastSignInAt }: Account,
+  factors: FactorView[] = [],
+): z.infer<typeof GoTrueUser> {
   const created = user.createdAt.toISOString();
   const updated = user.updatedAt.toISOString();
   const lastSignIn = lastSignInAt?.toISOString() ?? null;
@@ -107,20 +112,23 @@ export function renderUser({ user, lastSignInAt }: Account): z.infer<typeof GoTr
         updated_at: updated,
       },
     ],
-    factors: [],
+    factors,
     created_at: created,
     updated_at: updated,
     is_anonymous: false,
   };
 }
 
-export function renderSession(s: IssuedSession): z.infer<typeof GoTrueSession> {
+export function renderSession(
+  s: IssuedSession,
+  factors: FactorView[] = [],
+): z.infer<typeof GoTrueSession> {
   return {
     access_token: s.accessToken,
     token_type: 'bearer',
     expires_in: s.expiresIn,
     expires_at: s.expiresAt,
     refresh_token: s.refreshToken,
-    user: renderUser({ user: s.user, lastSignInAt: s.lastSignInAt }),
+    user: renderUser({ user: s.user, lastSignInAt: s.lastSignInAt }, factors),
   };
 }

@@ -6,6 +6,7 @@ import { LoginRateLimiter } from '../../auth/login-rate-limit.js';
 import type { Deps } from '../../context.js';
 import { AppError, invalid, type ErrorCode } from '../../errors.js';
 import { describeError, type Logger } from '../../log.js';
+import { factorView, listFactors } from '../../mfa/factors.js';
 import { getAccount, updateAccount } from '../../services/account.js';
 import {
   refreshSession,
@@ -16,6 +17,7 @@ import {
 import { clientAddress } from '../client-address.js';
 import { newRouter, type AppEnv, type Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
+import { gotrueFactorRoutes } from './gotrue-factors.js';
 import { secured } from './secured.js';
 import { bearer, jsonBody, jsonResponse } from './v1-schemas.js';
 import {
@@ -97,7 +99,11 @@ export function gotrueRoutes(deps: Deps): Router {
   const router = newRouter();
   router.onError(gotrueErrorHandler(deps.log));
   const limiter = new LoginRateLimiter();
+  // Changing the email or password needs aal2 once a factor is verified (as in GoTrue);
+  // reading the user, signing out and the factor endpoints finish an aal1 sign-in.
   const auth = requireAuth(deps);
+  const signingIn = requireAuth(deps, { allowPendingMfa: true });
+  const factorsOf = async (userId: string) => (await listFactors(deps, userId)).map(factorView);
 
   router.get('/health', (c) =>
     c.json({ name: 'GoTrue', version: 'supaplane', description: 'Supaplane dashboard auth' }),
@@ -120,7 +126,7 @@ export function gotrueRoutes(deps: Deps): Router {
     if (grant_type === 'refresh_token') {
       if (!body.refresh_token) throw invalid('refresh_token is required');
       const issued = await refreshSession(deps, { input: { refreshToken: body.refresh_token } });
-      return c.json(renderSession(issued), 200);
+      return c.json(renderSession(issued, await factorsOf(issued.user.id)), 200);
     }
     if (!body.email || body.password === undefined) {
       throw invalid('email and password are required');
@@ -130,11 +136,17 @@ export function gotrueRoutes(deps: Deps): Router {
       client: { address: clientAddress(c, deps.config.SUPAPLANE_TRUSTED_PROXIES) },
       limiter,
     });
-    return c.json(renderSession(issued), 200);
+    return c.json(renderSession(issued, await factorsOf(issued.user.id)), 200);
   });
 
-  router.openapi(secured(getUser, auth), async (c) =>
-    c.json(renderUser(await getAccount(deps, c.get('principal'))), 200),
+  router.openapi(secured(getUser, signingIn), async (c) =>
+    c.json(
+      renderUser(
+        await getAccount(deps, c.get('principal')),
+        await factorsOf(c.get('principal').userId),
+      ),
+      200,
+    ),
   );
   router.openapi(secured(putUser, auth), async (c) => {
     const body = c.req.valid('json');
@@ -146,17 +158,21 @@ export function gotrueRoutes(deps: Deps): Router {
         currentPassword: body.current_password,
       },
     });
-    return c.json(renderUser(account), 200);
+    return c.json(renderUser(account, await factorsOf(account.user.id)), 200);
   });
 
-  router.openapi(secured(logout, auth), async (c) => {
+  gotrueFactorRoutes(deps, router, signingIn, (c) =>
+    clientAddress(c, deps.config.SUPAPLANE_TRUSTED_PROXIES),
+  );
+
+  router.openapi(secured(logout, signingIn), async (c) => {
     await signOut(deps, { principal: c.get('principal'), input: c.req.valid('query') });
     return c.body(null, 204);
   });
   return router;
 }
 
-const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
+const REASON_STATUS: Record<AuthFailure | MfaFailure, ContentfulStatusCode> = {
   invalid_credentials: 400,
   refresh_token_not_found: 400,
   refresh_token_already_used: 400,
@@ -168,7 +184,20 @@ const REASON_STATUS: Record<AuthFailure, ContentfulStatusCode> = {
   email_exists: 422,
   current_password_required: 400,
   current_password_mismatch: 400,
+  // GoTrue's MFA errors (internal/api/mfa.go).
+  insufficient_aal: 403,
+  mfa_verification_failed: 422,
+  mfa_challenge_expired: 422,
+  mfa_factor_name_conflict: 422,
+  too_many_enrolled_mfa_factors: 422,
 };
+
+type MfaFailure =
+  | 'insufficient_aal'
+  | 'mfa_verification_failed'
+  | 'mfa_challenge_expired'
+  | 'mfa_factor_name_conflict'
+  | 'too_many_enrolled_mfa_factors';
 
 const CODE_STATUS: Record<ErrorCode, [ContentfulStatusCode, string]> = {
   validation: [400, 'validation_failed'],
@@ -194,7 +223,7 @@ function gotrueErrorHandler(log: Logger): ErrorHandler<AppEnv> {
     let errorCode = 'unexpected_failure';
     let message = 'Internal error';
     if (err instanceof AppError) {
-      const reason = err.details?.reason as AuthFailure | undefined;
+      const reason = err.details?.reason as AuthFailure | MfaFailure | undefined;
       [status, errorCode] = CODE_STATUS[err.code];
       if (reason && reason in REASON_STATUS) [status, errorCode] = [REASON_STATUS[reason], reason];
       if (err.code === 'unauthorized' && !reason && !c.req.header('authorization')) {

@@ -83,7 +83,7 @@ export const renderOrganization = (
   billing_email: null,
   billing_partner: null,
   is_owner: role === 'owner',
-  opt_in_tags: [],
+  opt_in_tags: organization.optInTags,
   organization_requires_mfa: false,
   organization_missing_address: false,
   organization_missing_tax_id: false,

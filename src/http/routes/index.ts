@@ -10,6 +10,7 @@ import { platformIdentityRoutes } from './platform-identity.js';
 import { platformMemberRoutes } from './platform-members.js';
 import { platformMiscRoutes } from './platform-misc.js';
 import { platformOrganizationRoutes } from './platform-organizations.js';
+import { platformPlanRoutes } from './platform-plan.js';
 import { platformProjectConfigRoutes } from './platform-project-config.js';
 import { platformProjectLifecycleRoutes } from './platform-project-lifecycle.js';
 import { platformProjectRoutes } from './platform-projects.js';
@@ -38,6 +39,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.route('/platform', platformMiscRoutes(deps));
   root.route('/platform/organizations', platformOrganizationRoutes(deps));
   root.route('/platform/organizations', platformMemberRoutes(deps));
+  root.route('/platform/organizations', platformPlanRoutes(deps));
   root.route('/', platformProxyRoutes(deps));
   mountManagementApi(root, deps, limiter.everyCaller);
 }

@@ -70,10 +70,17 @@ const get = createRoute({
   responses: { 200: jsonResponse(OrganizationItem), ...errorResponses },
 });
 const update = createRoute({
-  ...orgRoute('patch', '/{slug}', 'Rename (administrators and owners; other fields are ignored)'),
+  ...orgRoute('patch', '/{slug}', 'Rename or set opt-in tags (administrators and owners)'),
   request: {
     params: OrganizationSlugParam,
-    body: jsonBody(z.object({ name: z.string().max(120).optional() })),
+    body: jsonBody(
+      z
+        .object({
+          name: z.string().max(120).optional(),
+          opt_in_tags: z.array(z.string().max(64)).max(20).optional(),
+        })
+        .openapi({ description: 'billing_email is accepted and ignored (no billing)' }),
+    ),
   },
   responses: { 200: jsonResponse(OrganizationItem), ...errorResponses },
 });
@@ -143,7 +150,11 @@ export function platformOrganizationRoutes(deps: Deps): Router {
   router.openapi(secured(update, auth), async (c) => {
     const { organization, role } = await renameOrganization(deps, {
       actor: c.get('principal'),
-      input: { slug: c.req.valid('param').slug, name: c.req.valid('json').name },
+      input: {
+        slug: c.req.valid('param').slug,
+        name: c.req.valid('json').name,
+        optInTags: c.req.valid('json').opt_in_tags,
+      },
     });
     return c.json(renderOrganization(organization, role), 200);
   });

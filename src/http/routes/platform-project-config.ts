@@ -1,29 +1,34 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../context.js';
-import { requireOrganization, requireProject, roleAllows } from '../../services/access.js';
+import { requireOrganization, requireProject } from '../../services/access.js';
 import {
   pgbouncerView,
-  postgrestConfigView,
-  projectSecretsOf,
   realtimeConfigView,
   serviceVersions,
-  storageConfigView,
 } from '../../services/project-views.js';
+import {
+  getPostgrestConfig,
+  getStorageConfig,
+  updatePostgrestConfig,
+  updateStorageConfig,
+} from '../../settings/data-api-and-storage.js';
 import { newRouter, type Router } from '../env.js';
 import { requireAuth } from '../middleware/auth.js';
 import { AnyObject, AvailableVersions } from './platform-project-schemas.js';
 import {
   bearer,
   errorResponses,
+  jsonBody,
   jsonResponse,
+  lifecycleErrors,
   OrganizationSlugParam,
   ProjectRefParam,
 } from './v1-schemas.js';
 
 /**
- * Read-only settings pages of a project, and the wizard's version picker. Values
- * are what template v1 runs; Supaplane does not change them yet, so the matching
- * PATCH routes are absent (Studio shows their error message).
+ * Settings pages of a project, and the wizard's version picker. Values are what
+ * the template runs, with the project's settings overlaid; the Data API and storage
+ * settings can be changed (src/settings/), the others are fixed.
  */
 
 const tags = ['Dashboard project settings'];
@@ -107,15 +112,66 @@ export function platformProjectConfigRoutes(deps: Deps): Router {
     );
   });
 
-  const postgrest = read('/projects/{ref}/config/postgrest', 'PostgREST settings');
-  router.openapi({ ...postgrest, middleware: auth }, async (c) => {
-    const { project, role } = await member(c.get('principal'), c.req.valid('param').ref);
-    const secrets = await projectSecretsOf(deps, project);
-    return c.json(postgrestConfigView(secrets, roleAllows(role, 'admin')), 200);
-  });
+  const postgrest = read('/projects/{ref}/config/postgrest', 'Data API (PostgREST) settings');
+  router.openapi({ ...postgrest, middleware: auth }, async (c) =>
+    c.json(
+      await getPostgrestConfig(deps, {
+        principal: c.get('principal'),
+        ref: c.req.valid('param').ref,
+      }),
+      200,
+    ),
+  );
+  const storage = read('/projects/{ref}/config/storage', 'Storage settings');
+  router.openapi({ ...storage, middleware: auth }, async (c) =>
+    c.json(
+      await getStorageConfig(deps, {
+        principal: c.get('principal'),
+        ref: c.req.valid('param').ref,
+      }),
+      200,
+    ),
+  );
+  const patch = (path: string, summary: string) =>
+    createRoute({
+      method: 'patch',
+      path,
+      tags,
+      summary,
+      security: bearer,
+      request: { params: ProjectRefParam, body: jsonBody(AnyObject) },
+      responses: { 200: jsonResponse(AnyObject), ...lifecycleErrors },
+    });
+  const postgrestPatch = patch(
+    '/projects/{ref}/config/postgrest',
+    'Change Data API settings (db_schema, db_extra_search_path, max_rows, db_pool); the stack restarts',
+  );
+  router.openapi({ ...postgrestPatch, middleware: auth }, async (c) =>
+    c.json(
+      await updatePostgrestConfig(deps, {
+        principal: c.get('principal'),
+        ref: c.req.valid('param').ref,
+        body: c.req.valid('json'),
+      }),
+      200,
+    ),
+  );
+  const storagePatch = patch(
+    '/projects/{ref}/config/storage',
+    'Change storage settings (fileSizeLimit); the stack restarts',
+  );
+  router.openapi({ ...storagePatch, middleware: auth }, async (c) =>
+    c.json(
+      await updateStorageConfig(deps, {
+        principal: c.get('principal'),
+        ref: c.req.valid('param').ref,
+        body: c.req.valid('json'),
+      }),
+      200,
+    ),
+  );
 
   const fixed: [string, string, (p: Awaited<ReturnType<typeof member>>) => unknown][] = [
-    ['/projects/{ref}/config/storage', 'Storage settings', () => storageConfigView()],
     ['/projects/{ref}/config/realtime', 'Realtime settings', () => realtimeConfigView()],
     // Template v1 runs no connection pooler: no Supavisor entries, PgBouncer disabled.
     ['/projects/{ref}/config/supavisor', 'Connection pooler (none)', () => []],

@@ -13,6 +13,7 @@ import {
   restoreProject,
 } from '../../services/projects.js';
 import { resolveServer } from '../../services/regions.js';
+import { checkUnsupported } from '../../services/v1-projects.js';
 import {
   accessForRole,
   mintTemporaryKey,
@@ -50,10 +51,16 @@ const CreateProjectBody = z
       .optional(),
     org_id: z.number().int().positive().optional(),
     cloud_provider: z.string().max(64).optional(),
-    // Accepted for compatibility and ignored: Supaplane generates each stack's
-    // Postgres password itself (template v1 publishes no Postgres port, and the
-    // password must be URI-safe for the stack's internal connection strings).
+    // The database password; Supaplane generates one when absent.
     db_pass: z.string().max(1024).optional(),
+    // Studio's "Data API" choice: the schemas PostgREST exposes, [] for off.
+    data_api_exposed_schemas: z.array(z.string().max(63)).max(50).optional(),
+    // Studio's "enable automatic RLS" SQL, run once the database is up.
+    db_sql: z.string().max(100_000).optional(),
+    // Refused unless Supaplane runs exactly that (Postgres 15, GA, one size).
+    postgres_engine: z.string().max(32).optional(),
+    release_channel: z.string().max(32).optional(),
+    desired_instance_size: z.string().max(64).optional(),
     db_region: text(256).optional(),
     region_selection: z
       .object({ type: z.enum(['specific', 'smartGroup']), code: z.string().min(1).max(128) })
@@ -144,6 +151,11 @@ export function platformProjectLifecycleRoutes(deps: Deps): Router {
     const body = c.req.valid('json');
     const principal = c.get('principal');
     // Older Studio builds name the organization by id; membership is checked next.
+    checkUnsupported({
+      desiredInstanceSize: body.desired_instance_size,
+      postgresEngine: body.postgres_engine,
+      releaseChannel: body.release_channel,
+    });
     const slug = body.organization_slug ?? (await getOrganization(deps, body.org_id!)).slug;
     const { organization } = await requireOrganization(deps, principal, slug, 'admin');
     const serverUuid = resolveServer(deps.config, {
@@ -157,6 +169,9 @@ export function platformProjectLifecycleRoutes(deps: Deps): Router {
         name: body.name,
         serverUuid,
         idempotencyKey: c.req.valid('header')['idempotency-key'],
+        dbPassword: body.db_pass,
+        dataApiSchemas: body.data_api_exposed_schemas,
+        initSql: body.db_sql,
       },
     });
     const secrets = await projectSecretsOf(deps, project);

@@ -133,8 +133,14 @@ export function authProxyRoutes(deps: Deps, router: Router): void {
     ),
   );
   for (const path of ['/config', '/config/hooks']) {
-    on('PATCH', path, (c) =>
-      updateAuthConfig(deps, { principal: c.get('principal'), ref: c.req.param('ref') ?? '' }),
+    on('PATCH', path, async (c) =>
+      c.json(
+        await updateAuthConfig(deps, {
+          principal: c.get('principal'),
+          ref: c.req.param('ref') ?? '',
+          body: await json(c),
+        }),
+      ),
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
-import type { Access } from '../../services/access.js';
+import { readOnlyQuery } from '../../database/read-only-sql.js';
+import { requireProject, roleAllows, type Access } from '../../services/access.js';
 import { resolveGateway } from '../../services/gateway.js';
 import { hasDotSegment } from '../../services/gateway-path.js';
 import type { AppEnv, Router } from '../env.js';
@@ -16,7 +17,9 @@ const SQL_TOOLS = new Set(['/query/format', '/query/parse', '/query/deparse', '/
  * `/platform/pg-meta/{ref}/**` → `<gateway>/pg/**` (postgres-meta behind Kong, service
  * role only). Studio's `x-connection-encrypted` is dropped (the ref in the path picks
  * the database) and `x-pg-application-name` forwarded. SQL through `/query` can change
- * anything, so it needs write access like every other mutation.
+ * anything: members who may write send it as it is; read-only members' SQL is sent in
+ * a read-only transaction as a read-only role, and refused unless it only reads
+ * (database/read-only-sql.ts). Every other mutation needs write access.
  */
 export function pgMetaProxyRoutes(deps: Deps, router: Router): void {
   router.use(`${PREFIX}/*`, requireAuth(deps));
@@ -28,15 +31,24 @@ async function proxyPgMeta(deps: Deps, c: Context<AppEnv>): Promise<Response> {
   const url = new URL(c.req.url);
   const sub = subPath(url.pathname, `/platform/pg-meta/${ref}`);
   const method = c.req.method;
-  const access: Access =
+  const principal = c.get('principal');
+  const isQuery = method === 'POST' && sub === '/query';
+  let access: Access =
     method === 'GET' || method === 'HEAD' || SQL_TOOLS.has(sub) ? 'read' : 'write';
-  const gw = await resolveGateway(deps, { principal: c.get('principal'), ref, access });
+  let readOnly = false;
+  if (isQuery) {
+    const { role } = await requireProject(deps, principal, ref, 'read');
+    readOnly = !roleAllows(role, 'write');
+    if (readOnly) access = 'read';
+  }
+  const gw = await resolveGateway(deps, { principal, ref, access });
 
-  const body = await readBody(c.req.raw);
+  let body = await readBody(c.req.raw);
   let timeoutMs: number = PROXY_TIMEOUTS.defaultMs;
-  if (method === 'POST' && sub === '/query') {
-    const { disableStatementTimeout } = checkQueryBody(body);
-    if (disableStatementTimeout) timeoutMs = PROXY_TIMEOUTS.longQueryMs;
+  if (isQuery) {
+    const parsed = checkQueryBody(body);
+    if (parsed.disableStatementTimeout) timeoutMs = PROXY_TIMEOUTS.longQueryMs;
+    if (readOnly) body = await readOnlyBody(parsed.body);
   }
   const res = await forward(gw, {
     method,
@@ -53,8 +65,23 @@ async function proxyPgMeta(deps: Deps, c: Context<AppEnv>): Promise<Response> {
   return relay(gw, res);
 }
 
+type QueryBody = { query: string; parameters?: unknown; [k: string]: unknown };
+
+/** The body with its SQL wrapped for a read-only member; parameters would need one statement. */
+async function readOnlyBody(body: QueryBody): Promise<Uint8Array> {
+  if (Array.isArray(body.parameters) && body.parameters.length > 0) {
+    throw new ProxyError(400, 'validation', 'Read-only queries do not take parameters');
+  }
+  const { parameters: _unused, ...rest } = body;
+  const query = await readOnlyQuery(body.query);
+  return Buffer.from(JSON.stringify({ ...rest, query }), 'utf8');
+}
+
 /** Studio's RunQueryBody: `{ query, disable_statement_timeout?, parameters? }`. */
-function checkQueryBody(body: Uint8Array | undefined): { disableStatementTimeout: boolean } {
+function checkQueryBody(body: Uint8Array | undefined): {
+  disableStatementTimeout: boolean;
+  body: QueryBody;
+} {
   let parsed: unknown;
   try {
     parsed = body ? JSON.parse(Buffer.from(body).toString('utf8')) : undefined;
@@ -68,6 +95,7 @@ function checkQueryBody(body: Uint8Array | undefined): { disableStatementTimeout
   return {
     disableStatementTimeout:
       (parsed as { disable_statement_timeout?: unknown }).disable_statement_timeout === true,
+    body: parsed as QueryBody,
   };
 }
 

@@ -8,8 +8,10 @@ import { platformAccessTokenRoutes } from './platform-access-tokens.js';
 import { v1ApiKeyRoutes } from './v1-api-keys.js';
 import { v1DatabaseRoutes } from './v1-database.js';
 import { v1OrganizationRoutes } from './v1-organizations.js';
+import { v1ProjectKeysAndBranchesRoutes } from './v1-project-keys-and-branches.js';
 import { v1ProjectRoutes } from './v1-projects.js';
 import { v1SecretRoutes } from './v1-secrets.js';
+import { v1SettingsRoutes } from './v1-settings.js';
 
 /**
  * The Supabase Management API (`/v1`), Studio's access-token page, and the
@@ -30,6 +32,8 @@ export function mountManagementApi(
   v1ApiKeyRoutes(deps, v1);
   v1DatabaseRoutes(deps, v1);
   v1SecretRoutes(deps, v1);
+  v1ProjectKeysAndBranchesRoutes(deps, v1);
+  v1SettingsRoutes(deps, v1);
   root.route('/v1', v1);
   root.route('/platform/profile/access-tokens', platformAccessTokenRoutes(deps));
   openApiRoutes(root, deps.config);

@@ -1,8 +1,7 @@
 import type { ProjectStatus } from '../../db/schema/index.js';
-import { templateEnv } from '../../provisioner/template.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
 import { functionSecretsEnv } from '../../services/function-secrets.js';
-import { projectPublicUrl } from '../../services/urls.js';
+import { applyStackEnv } from '../../settings/stack-env.js';
 import { done, type JobHandler } from './types.js';
 
 const APPLICABLE: readonly ProjectStatus[] = [
@@ -14,7 +13,7 @@ const APPLICABLE: readonly ProjectStatus[] = [
 ];
 
 /**
- * apply-env: writes the project's current keys and function secrets to its
+ * apply-env: writes the project's current keys, settings and function secrets to its
  * Coolify env (values are read now, so the latest of several changes wins),
  * removes secrets that were deleted, and restarts a RESTARTING stack. The
  * reconciler then takes RESTARTING to ACTIVE_HEALTHY once the gateway answers
@@ -29,16 +28,12 @@ export const applyEnvHandler: JobHandler = {
     if (!stackId) throw new Error(`project ${project.ref} has no Coolify service`);
     const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
-    const publicUrl = projectPublicUrl(deps.config, project.ref);
-    await provisioner.applyEnv(
-      stackId,
-      templateEnv({ version: project.templateVersion, ref: project.ref, publicUrl, secrets }),
-    );
+    const written = await applyStackEnv(deps, provisioner, stackId, project, secrets);
     const functionEnv = await functionSecretsEnv(deps.db, deps.keyring, project);
     await provisioner.applyEnv(stackId, functionEnv, { literal: true });
     const removed = Array.isArray(job.payload.removeKeys)
       ? job.payload.removeKeys.filter(
-          (k): k is string => typeof k === 'string' && !(k in functionEnv),
+          (k): k is string => typeof k === 'string' && !(k in functionEnv) && !written.has(k),
         )
       : [];
     await provisioner.removeEnv(stackId, removed);

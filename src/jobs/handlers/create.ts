@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { organizations, projects } from '../../db/schema/index.js';
-import { templateEnv } from '../../provisioner/template.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
 import { projectPublicUrl } from '../../services/urls.js';
+import { applyStackEnv } from '../../settings/stack-env.js';
 import { done, type HandlerContext, type JobHandler } from './types.js';
 
 /**
  * create → Coolify project for the organization → service from our compose →
- * our secrets as env → start. Each step is safe to repeat; the reconciler then
+ * our secrets and the project's settings as env → start. Each step is safe to repeat; the reconciler then
  * takes COMING_UP to ACTIVE_HEALTHY once the gateway answers.
  */
 export const createHandler: JobHandler = {
@@ -47,10 +47,7 @@ export const createHandler: JobHandler = {
     }
     const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
-    await provisioner.applyEnv(
-      stackId,
-      templateEnv({ version: project.templateVersion, ref: project.ref, publicUrl, secrets }),
-    );
+    await applyStackEnv(deps, provisioner, stackId, project, secrets);
     await provisioner.start(stackId);
     if (resumed) await removeDuplicates(ctx, groupId, stackId);
     return done;

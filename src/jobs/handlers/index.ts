@@ -2,6 +2,7 @@ import type { JobKind } from '../queue.js';
 import { applyEnvHandler } from './apply-env.js';
 import { createHandler } from './create.js';
 import { deleteHandler } from './delete.js';
+import { initSqlHandler } from './init-sql.js';
 import { pauseHandler, restartHandler, restoreHandler } from './power.js';
 import { renameHandler } from './rename.js';
 import type { JobHandler } from './types.js';
@@ -14,4 +15,5 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   delete: deleteHandler,
   'apply-env': applyEnvHandler,
   rename: renameHandler,
+  'init-sql': initSqlHandler,
 };
