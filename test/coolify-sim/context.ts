@@ -14,6 +14,9 @@ export interface ResolvedOptions {
   startDelayMs: number;
   runningStatus: string;
   deleteDelayMs: number;
+  queueDelayMs: number;
+  stopDelayMs: number;
+  statusRefreshMs: number;
 }
 
 export interface SimCore {

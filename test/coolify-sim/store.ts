@@ -39,7 +39,7 @@ export function newId(): number {
 
 export function createState(inputs: SimServerInput[] | undefined): SimState {
   const servers = (inputs ?? [{}, {}, {}]).map((input, i) => createServer(input, i));
-  return { servers, projects: new Map(), services: new Map(), deletedServices: [] };
+  return { servers, projects: new Map(), services: new Map(), deletedServices: [], leftovers: [] };
 }
 
 function createServer(input: SimServerInput, index: number): SimServer {
