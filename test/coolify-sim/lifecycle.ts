@@ -37,6 +37,7 @@ export class Lifecycle {
       containers: new Map(),
       startedEnv: null,
       activity: null,
+      composeUps: 0,
       lastStartError: null,
       queue: Promise.resolve(),
     };
@@ -180,6 +181,7 @@ export class Lifecycle {
       for (const sub of subsOf(svc))
         rt.containers.set(sub.name, sub.exclude_from_status ? 'exited' : this.opts.runningStatus);
       rt.startedEnv = env;
+      rt.composeUps++;
       rt.lastStartError = null;
       rt.activity = 'finished';
     }

@@ -163,6 +163,8 @@ export interface SimRuntime {
   startedEnv: Record<string, string> | null;
   /** The latest start activity (Spatie Activity with this service's type_uuid). */
   activity: 'in_progress' | 'finished' | 'error' | 'cancelled' | null;
+  /** Successful `docker compose up` runs: each recreates every container. */
+  composeUps: number;
   /** Why the last `docker compose up` failed, if it did. */
   lastStartError: string | null;
   /** Jobs of this service run one after another, like one Horizon worker would. */

@@ -1,5 +1,6 @@
 import type { ProjectStatus } from '../../db/schema/index.js';
 import { templateEnv } from '../../provisioner/template.js';
+import { recordCoolifyAction } from '../../reconciler/freshness.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
 import { functionSecretsEnv } from '../../services/function-secrets.js';
 import { projectPublicUrl } from '../../services/urls.js';
@@ -39,7 +40,10 @@ export const applyEnvHandler: JobHandler = {
         )
       : [];
     await provisioner.removeEnv(stackId, removed);
-    if (project.status === 'RESTARTING') await provisioner.restart(stackId);
+    if (project.status === 'RESTARTING') {
+      await recordCoolifyAction(deps.db, project.id, 'restart');
+      await provisioner.restart(stackId);
+    }
     return done;
   },
 };
