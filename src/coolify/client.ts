@@ -239,6 +239,7 @@ export class CoolifyClient {
       status,
       retryAfterMs,
       label,
+      data,
     );
   }
 }

@@ -11,6 +11,7 @@ import { loadProjectSecrets } from '../../secrets/store.js';
 import { fromRoot } from '../../paths.js';
 import { describeDatabaseUrl, runningEmbeddedUrl } from '../database.js';
 import { fail, ok, warn, type Check } from './check.js';
+import { leftoversCheck } from './leftovers.js';
 
 const MIGRATIONS_DIR = fromRoot('drizzle');
 
@@ -58,6 +59,7 @@ export async function databaseChecks(config: Config): Promise<Check[]> {
     }
     checks.push(await migrationCheck(sql));
     checks.push(...(await keyChecks(config, url)));
+    checks.push(await leftoversCheck(sql));
   } finally {
     await sql.end({ timeout: 5 });
     await stopEmbedded?.();
