@@ -22,21 +22,22 @@ const newProject = (h: Harness, name: string) =>
 
 describe('D5: a create whose reply was lost adopts the service Coolify made', () => {
   it('adopts the service named in the 409 on our URL instead of failing (ServicesController.php:729-745)', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { COOLIFY_TIMEOUT_MS: '1500' } });
     await h.settle((await newProject(h, 'Warm-up')).ref, 'ACTIVE_HEALTHY');
     h.sim.resetCalls();
-    // The first POST is handled by Coolify after our 400 ms timeout; the retry's lookup is
-    // answered before that service exists but arrives after it, so the second POST meets it.
-    h.sim.inject({ method: 'POST', path: '/services', kind: 'slow', delayMs: 560 });
+    // The first POST is handled by Coolify at ~2 s, after our 1.5 s timeout; the retry's lookup
+    // is answered at ~1.5 s, before that service exists, but reaches us at ~2.5 s, after it: so
+    // the second POST meets it (half a second of margin either way).
+    h.sim.inject({ method: 'POST', path: '/services', kind: 'slow', delayMs: 2000 });
     h.sim.inject({
       method: 'GET',
       path: '/projects/{uuid}/{environment_name_or_uuid}',
       kind: 'slow',
-      delayMs: 260,
+      delayMs: 1000,
       after: true,
     });
     const p = await newProject(h, 'Lost reply');
-    const healthy = await h.settle(p.ref, 'ACTIVE_HEALTHY');
+    const healthy = await h.settle(p.ref, 'ACTIVE_HEALTHY', 30_000);
     const posts = h.sim.calls.filter((c) => c.method === 'POST' && c.route === '/services');
     expect(posts.map((c) => c.status)).toEqual([201, 409]); // the first answer never reached us
     const services = h.sim.servicesByTag(p.ref);
@@ -142,10 +143,7 @@ describe('D11: delete while the server is down (DeleteResourceJob.php:56-131, St
       5000,
       'first delete',
     );
-    // The job's own clock: pretend the first request is a minute old.
-    await h.db.db.execute(
-      `update jobs set payload = jsonb_set(payload, '{removeRequestedAt}', '0') where kind = 'delete'` as never,
-    );
+    // Asked again once the status lag has passed (2 s in the harness).
     await h.settle(p.ref, 'REMOVED', 20_000);
     expect(removedRequests(h, healthy.coolifyServiceUuid!)).toBeGreaterThanOrEqual(2);
   });

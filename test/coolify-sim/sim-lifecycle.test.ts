@@ -36,6 +36,10 @@ describe('coolify-sim: start / stop / restart', () => {
     expect((await api('POST', `/services/${uuid}/restart`)).json).toEqual({
       message: 'Service restarting request queued.',
     });
+    // The restart reports exited (StopService.php:52-53@379abb25) until the next refresh, and
+    // a stop meanwhile is refused as "already stopped": wait for running again.
+    await waitFor(() => sim!.state.services.get(uuid)!.runtime!.composeUps === 2);
+    await waitFor(() => sim!.state.services.get(uuid)!.status === 'running:unknown');
     expect((await api('POST', `/services/${uuid}/stop`)).status).toBe(200);
     expect(sim.state.services.get(uuid)!.actions).toEqual(['start', 'restart', 'stop']);
   });

@@ -29,9 +29,10 @@ export const deleteHandler: JobHandler = {
         await ctx.remember({ removeRequested: true, removeRequestedAt: Date.now(), serverDown });
       }
       if (await provisioner.exists(stackId)) {
-        // A DeleteResourceJob that failed leaves the service: ask again now and then.
+        // A DeleteResourceJob that failed leaves the service (DeleteResourceJob.php:102-131):
+        // one still there after Coolify's status lag is asked again.
         const askedAt = Number(job.payload.removeRequestedAt ?? Date.now());
-        if (Date.now() - askedAt > RE_REQUEST_MS) {
+        if (Date.now() - askedAt > deps.config.SUPAPLANE_COOLIFY_STATUS_LAG_MS) {
           await provisioner.remove(stackId);
           await ctx.remember({ removeRequestedAt: Date.now() });
         }
@@ -59,9 +60,6 @@ export const deleteHandler: JobHandler = {
     return done;
   },
 };
-
-/** How long a delete request may go unanswered by Coolify before it is sent again. */
-const RE_REQUEST_MS = 60_000;
 
 export const leftoverWarning = (p: { serverUuid: string; coolifyServiceUuid: string | null }) =>
   `Coolify's server ${p.serverUuid} was not reachable when this project was deleted: its ` +
