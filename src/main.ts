@@ -2,7 +2,7 @@ import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config/config.js';
 import { serveHttp } from './http/server.js';
 import { createLogger } from './log.js';
-import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from './reconciler/reconcile.js';
+import { reconcileOptions, startReconciler } from './reconciler/reconcile.js';
 import { startRuntime } from './runtime.js';
 import { ensureAdmin } from './services/bootstrap.js';
 
@@ -21,10 +21,11 @@ async function main() {
   const runtime = await startRuntime(config, log);
   await ensureAdmin(runtime.deps);
   runtime.runner.start();
-  const reconciler = startReconciler(runtime.deps, config.SUPAPLANE_RECONCILE_INTERVAL_MS, {
-    ...DEFAULT_RECONCILE_OPTIONS,
-    settleTimeoutMs: config.SUPAPLANE_SETTLE_TIMEOUT_MS,
-  });
+  const reconciler = startReconciler(
+    runtime.deps,
+    config.SUPAPLANE_RECONCILE_INTERVAL_MS,
+    reconcileOptions(config),
+  );
   runtime.deps.wakeReconciler = reconciler.poke;
   let stopping = false;
   const app = createApp(runtime.deps, {

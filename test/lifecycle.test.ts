@@ -284,12 +284,17 @@ describe('reconciler', () => {
     h.sim.operatorDelete(h.sim.servicesByTag(b.ref)[0]!.uuid);
     await h.reconcile();
     expect((await h.project(a.ref)).status).toBe('INACTIVE');
+    // One listing without it is not proof (audit D6): a 404 on a second tick is.
+    expect((await h.project(b.ref)).status).toBe('ACTIVE_HEALTHY');
+    await h.reconcile();
     const removed = await h.project(b.ref);
     expect(removed.status).toBe('REMOVED');
     expect(removed.lastError).toMatch(/deleted in Coolify/);
+    // Removed outside Supaplane: the secrets stay, encrypted, for the retention period.
+    expect(removed.secretsRetainedUntil!.getTime() - Date.now()).toBeGreaterThan(6 * 86400_000);
     expect(
       await h.db.db.select().from(projectSecrets).where(eq(projectSecrets.projectId, b.id)),
-    ).toEqual([]);
+    ).toHaveLength(1);
   });
 
   it('removes a duplicate service left by a create whose answer was lost', async () => {

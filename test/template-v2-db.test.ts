@@ -7,7 +7,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
-import { loadTemplate, renderForTest, templateEnv } from '../src/provisioner/template.js';
+import { loadTemplate, templateEnv } from '../src/provisioner/template.js';
+import { renderForTest } from './support/render-compose.js';
 import { generateProjectSecrets } from '../src/secrets/generate.js';
 import { startPgMetaWithEnv, type PgMeta } from './support/pg-meta.js';
 

@@ -10,10 +10,10 @@ import { freePort } from '../src/db/embedded.js';
 import {
   loadTemplate,
   referencedVariables,
-  renderForTest,
   secretKeysFor,
   templateEnv,
 } from '../src/provisioner/template.js';
+import { renderForTest } from './support/render-compose.js';
 import { generateProjectSecrets } from '../src/secrets/generate.js';
 import { deliveredName } from '../src/services/function-secret-names.js';
 

@@ -9,9 +9,9 @@ import {
   encodeCompose,
   loadTemplate,
   referencedVariables,
-  renderForTest,
   templateEnv,
 } from '../src/provisioner/template.js';
+import { renderForTest } from './support/render-compose.js';
 
 interface Volume {
   type?: string;

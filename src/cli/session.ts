@@ -1,6 +1,6 @@
 import { parseConfig } from '../config/config.js';
 import { createLogger } from '../log.js';
-import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from '../reconciler/reconcile.js';
+import { reconcileOptions, startReconciler } from '../reconciler/reconcile.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { withRunningEmbedded } from './database.js';
 import type { CliIo } from './io.js';
@@ -38,7 +38,7 @@ export async function openSession(io: CliIo, options: { verbose: boolean }): Pro
       const started = startReconciler(
         runtime.deps,
         Math.min(config.SUPAPLANE_RECONCILE_INTERVAL_MS, CLI_RECONCILE_MS),
-        { ...DEFAULT_RECONCILE_OPTIONS, settleTimeoutMs: config.SUPAPLANE_SETTLE_TIMEOUT_MS },
+        reconcileOptions(config),
       );
       runtime.deps.wakeReconciler = started.poke;
       reconciler = started;

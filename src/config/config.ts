@@ -126,6 +126,17 @@ const schema = z
       .int()
       .positive()
       .default(10 * 60_000),
+    /**
+     * How long Coolify's reported status may lag behind a restart Supaplane asked for: its
+     * job is queued and statuses refresh once a minute (5 on Coolify Cloud). Default: two minutes.
+     */
+    SUPAPLANE_COOLIFY_STATUS_LAG_MS: z.coerce.number().int().positive().default(120_000),
+    /** How long the secrets of a project deleted in Coolify (not via Supaplane) are kept. */
+    SUPAPLANE_REMOVED_SECRETS_RETENTION_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(7 * 24 * 3600_000),
     /** Origins of the Studio deployments allowed to call the API with credentials. */
     SUPAPLANE_STUDIO_ORIGINS: z
       .string()

@@ -263,6 +263,7 @@ export class CoolifyClient {
       status,
       retryAfterMs,
       label,
+      data,
     );
   }
 }

@@ -9,6 +9,8 @@ export class CoolifyError extends Error {
     readonly status?: number,
     readonly retryAfterMs?: number,
     readonly endpoint?: string,
+    /** Coolify's JSON error body, for callers that act on its details (e.g. 409 conflicts). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'CoolifyError';

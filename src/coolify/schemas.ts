@@ -39,7 +39,16 @@ export type CoolifyProject = z.infer<typeof projectSchema>;
 export const environmentSchema = z.object({
   uuid: z.string().nullish(),
   name: z.string(),
-  services: z.array(z.object({ uuid: z.string(), name: z.string().nullish() })).default([]),
+  services: z
+    .array(
+      z.object({
+        uuid: z.string(),
+        name: z.string().nullish(),
+        // Serialised with each service: its `status` accessor loads them (Service.php:67,239).
+        applications: z.array(z.object({ uuid: z.string(), fqdn: z.string().nullish() })).nullish(),
+      }),
+    )
+    .default([]),
   applications: z.array(z.unknown()).default([]),
   databases: z.array(z.unknown()).nullish(),
 });
@@ -57,6 +66,18 @@ export const createdServiceSchema = z.object({
   uuid: z.string(),
   domains: z.array(z.string()).nullish(),
 });
+/** A 409 from POST/PATCH /services (ServicesController.php:739-745, domains.php:283-303). */
+export const domainConflictSchema = z.object({
+  conflicts: z.array(
+    z.object({
+      domain: z.string(),
+      resource_uuid: z.string(),
+      resource_type: z.string(),
+      resource_name: z.string().nullish(),
+    }),
+  ),
+});
+
 export const messageSchema = z.object({ message: z.string() }).loose();
 export const envListSchema = z.array(z.object({ key: z.string(), uuid: z.string().nullish() }));
 

@@ -1,4 +1,5 @@
 import type { CoolifyClient } from '../coolify/client.js';
+import { domainConflictSchema } from '../coolify/schemas.js';
 import { CoolifyError } from '../coolify/errors.js';
 import type { ObservedStack, ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
 import { chooseDestination } from './destination.js';
@@ -86,6 +87,16 @@ export class CoolifyProvisioner implements Provisioner {
   }
 
   async createStack(spec: ProjectStackSpec): Promise<string> {
+    try {
+      return await this.postService(spec);
+    } catch (err) {
+      const adopted = await this.adoptConflicting(spec, err);
+      if (adopted) return adopted;
+      throw err;
+    }
+  }
+
+  private async postService(spec: ProjectStackSpec): Promise<string> {
     const compose = await loadTemplate(spec.templateVersion);
     const host = new URL(spec.publicUrl).host;
     const destination = chooseDestination(
@@ -113,6 +124,29 @@ export class CoolifyProvisioner implements Provisioner {
       ...(spec.templateVersion === 'v1' ? {} : { is_container_label_escape_enabled: false }),
     });
     return created.uuid;
+  }
+
+  /**
+   * A create whose reply was lost may have made the service after all: a second POST with the
+   * same `urls` then gets 409, naming the service application that holds our URL
+   * (ServicesController.php:729-745, domains.php:283-303@379abb25; Coolify soft-deletes the
+   * second service). If that application belongs to a service in our group, it is ours: adopt
+   * it. A URL held anywhere else stays a failure, with Coolify's message.
+   */
+  private async adoptConflicting(spec: ProjectStackSpec, err: unknown): Promise<string | null> {
+    if (!(err instanceof CoolifyError) || err.status !== 409) return null;
+    const parsed = domainConflictSchema.safeParse(err.body);
+    if (!parsed.success) return null;
+    const ours = `https://${new URL(spec.publicUrl).host}:8000`;
+    const held = parsed.data.conflicts.filter(
+      (c) => c.resource_type === 'service' && c.domain.toLowerCase() === ours,
+    );
+    if (!held.length) return null;
+    const env = await this.coolify.environment(spec.groupId, ENVIRONMENT);
+    const owner = env.services.find((s) =>
+      (s.applications ?? []).some((a) => held.some((c) => c.resource_uuid === a.uuid)),
+    );
+    return owner?.uuid ?? null;
   }
 
   async applyEnv(
@@ -187,6 +221,11 @@ export class CoolifyProvisioner implements Provisioner {
       if (is(err, 404, /not found/i)) return false;
       throw err;
     }
+  }
+
+  async serverUsable(serverUuid: string): Promise<boolean> {
+    const server = (await this.coolify.listServers()).find((s) => s.uuid === serverUuid);
+    return !!server && server.is_reachable !== false && server.is_usable !== false;
   }
 
   async removeGroupIfEmpty(groupId: string): Promise<boolean> {

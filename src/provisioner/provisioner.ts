@@ -48,6 +48,8 @@ export interface Provisioner {
   /** Asks for removal with volumes; removal finishes asynchronously. */
   remove(stackId: string): Promise<void>;
   exists(stackId: string): Promise<boolean>;
+  /** Whether Coolify can reach and use the server (it skips remote cleanup otherwise). */
+  serverUsable(serverUuid: string): Promise<boolean>;
   /** Removes the group when it holds nothing; returns whether it is gone. */
   removeGroupIfEmpty(groupId: string): Promise<boolean>;
   /** Every stack on a server with its status string, from one upstream call. */

@@ -1,4 +1,7 @@
 import type { ProjectStatus } from '../db/schema/index.js';
+import type { freshness } from './freshness.js';
+
+type Freshness = ReturnType<typeof freshness>;
 
 /** What Coolify says about a stack, reduced to what the lifecycle cares about. */
 export type Observed = 'missing' | 'running' | 'unhealthy' | 'starting' | 'stopped' | 'unknown';
@@ -49,12 +52,22 @@ const SETTLING: Partial<Record<ProjectStatus, ProjectStatus>> = {
 /**
  * The reconciler's rule table: from our status and Coolify's, what to do. Only
  * called for projects no job currently owns. `overdue` means the project has
- * sat in its status longer than the settle timeout.
+ * sat in its status longer than the settle timeout; `fresh` whether Coolify's
+ * status may still predate our last restart (see freshness.ts).
  */
-export function decide(current: ProjectStatus, observed: Observed, overdue: boolean): Decision {
+export function decide(
+  current: ProjectStatus,
+  observed: Observed,
+  overdue: boolean,
+  fresh: Freshness = 'settled',
+): Decision {
   if (current === 'REMOVED' || current === 'GOING_DOWN') return keep;
   if (observed === 'missing')
     return set('REMOVED', 'the Coolify service no longer exists (deleted in Coolify)');
+  // Coolify has not run our restart yet: `running` and a passing probe are the old stack's.
+  if (fresh === 'awaiting' && current === 'RESTARTING' && !overdue) return keep;
+  // The `exited` of our own restart, never a stop made outside Supaplane.
+  if (fresh === 'evidence' && observed === 'stopped' && current !== 'PAUSING') return keep;
 
   if (current === 'PAUSING') {
     if (observed === 'stopped') return set('INACTIVE', 'stopped');

@@ -1,12 +1,16 @@
-import { and, isNotNull, notInArray, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, notInArray, sql } from 'drizzle-orm';
+import type { Config } from '../config/config.js';
 import type { Deps } from '../context.js';
 import { jobs, projects, type Project, type ProjectStatus } from '../db/schema/index.js';
-import { destroyProjectSecrets, loadProjectSecrets } from '../secrets/store.js';
+import { loadProjectSecrets } from '../secrets/store.js';
+import { purgeExpiredSecrets } from '../secrets/retention.js';
 import { transition } from '../services/transitions.js';
 import { projectGatewayUrl } from '../services/urls.js';
 import type { ObservedStack } from '../provisioner/provisioner.js';
 import { mapLimit } from '../util/map-limit.js';
 import { classify, decide, type Decision } from './decide.js';
+import { freshness, markActionSeen } from './freshness.js';
+import { confirmMissing } from './missing.js';
 import { probeGateway, type ProbeResult } from './probe.js';
 
 export interface ReconcileOptions {
@@ -14,13 +18,30 @@ export interface ReconcileOptions {
   settleTimeoutMs: number;
   probeConcurrency: number;
   probe: (gatewayUrl: string, anonKey: string) => Promise<ProbeResult>;
+  /** How long Coolify's status may lag behind a restart we asked for (freshness.ts). */
+  statusLagMs: number;
+  /** How long the secrets of a project removed outside Supaplane are kept. */
+  secretRetentionMs: number;
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
   settleTimeoutMs: 10 * 60_000,
   probeConcurrency: 16,
   probe: probeGateway,
+  // Two of Coolify's self-hosted status refreshes (ServerManagerJob.php:31@379abb25).
+  statusLagMs: 2 * 60_000,
+  secretRetentionMs: 7 * 24 * 3600_000,
 };
+
+/** The reconcile options a configuration asks for. */
+export function reconcileOptions(config: Config): ReconcileOptions {
+  return {
+    ...DEFAULT_RECONCILE_OPTIONS,
+    settleTimeoutMs: config.SUPAPLANE_SETTLE_TIMEOUT_MS,
+    statusLagMs: config.SUPAPLANE_COOLIFY_STATUS_LAG_MS,
+    secretRetentionMs: config.SUPAPLANE_REMOVED_SECRETS_RETENTION_MS,
+  };
+}
 
 export interface TickReport {
   projects: number;
@@ -29,6 +50,7 @@ export interface TickReport {
   changes: { ref: string; from: ProjectStatus; to: ProjectStatus; reason: string }[];
   failedServers: string[];
   orphansRemoved: number;
+  secretsPurged: number;
 }
 
 /**
@@ -46,6 +68,7 @@ export async function reconcileOnce(
     changes: [],
     failedServers: [],
     orphansRemoved: 0,
+    secretsPurged: 0,
   };
   const provisioner = deps.provisioner;
   if (!provisioner) return report;
@@ -72,6 +95,8 @@ export async function reconcileOnce(
   const orphans: { project: Project; stackId: string }[] = [];
   const now = Date.now();
   const work: { project: Project; decision: Decision; coolifyStatus: string }[] = [];
+  const seen: Project[] = [];
+  const missing: Project[] = [];
   await mapLimit([...byServer.keys()], 4, async (server) => {
     report.coolifyCalls++;
     let stacks: ObservedStack[];
@@ -89,11 +114,28 @@ export async function reconcileOnce(
     orphans.push(...findOrphans(stacks, byRef));
     for (const project of byServer.get(server)!) {
       const coolifyStatus = statuses.get(project.coolifyServiceUuid!);
+      const observed = classify(coolifyStatus);
       const overdue = now - project.statusChangedAt.getTime() > options.settleTimeoutMs;
-      const decision = decide(project.status, classify(coolifyStatus), overdue);
-      if (decision.type !== 'keep')
+      const fresh = freshness(project, observed, now, options.statusLagMs);
+      if (fresh === 'evidence' || (observed !== 'missing' && project.missingTicks > 0))
+        seen.push(project);
+      const decision = decide(project.status, observed, overdue, fresh);
+      // One listing without the service is no proof it was deleted (missing.ts).
+      if (observed === 'missing' && decision.type === 'set') missing.push(project);
+      else if (decision.type !== 'keep')
         work.push({ project, decision, coolifyStatus: coolifyStatus ?? 'missing' });
     }
+  });
+  for (const project of seen) {
+    if (project.missingTicks > 0)
+      await deps.db.update(projects).set({ missingTicks: 0 }).where(eq(projects.id, project.id));
+    if (project.coolifyAction === 'restart' && !project.coolifyActionSeenAt)
+      await markActionSeen(deps.db, project.id);
+  }
+  await mapLimit(missing, 4, async (project) => {
+    report.coolifyCalls++;
+    const removed = await confirmMissing(deps, project, options.secretRetentionMs);
+    if (removed) report.changes.push({ ref: project.ref, from: project.status, ...removed });
   });
   await mapLimit(work, options.probeConcurrency, async ({ project, decision, coolifyStatus }) => {
     let to: ProjectStatus;
@@ -115,18 +157,16 @@ export async function reconcileOnce(
     } else if (decision.type === 'set') {
       [to, reason] = [decision.to, decision.reason];
     } else return;
-    const applied = await deps.db.transaction(async (tx) => {
-      const updated = await transition(tx, project, {
+    const applied = await deps.db.transaction((tx) =>
+      transition(tx, project, {
         to,
         from: [project.status],
         actor: 'reconciler',
         action: 'project.reconcile',
         error: to === 'ACTIVE_HEALTHY' || to === 'INACTIVE' ? null : reason,
         detail: { coolifyStatus, reason },
-      });
-      if (updated && to === 'REMOVED') await destroyProjectSecrets(tx, project.id);
-      return updated;
-    });
+      }),
+    );
     if (applied) report.changes.push({ ref: project.ref, from: project.status, to, reason });
   });
   for (const { project, stackId } of orphans) {
@@ -136,6 +176,7 @@ export async function reconcileOnce(
       .catch((err: Error) => deps.log.warn({ error: err.message }, 'orphan removal failed'));
     report.orphansRemoved++;
   }
+  report.secretsPurged = await purgeExpiredSecrets(deps.db);
   return report;
 }
 

@@ -298,6 +298,12 @@ interface PageRow {
   coolify_service_uuid: string | null;
   template_version: string;
   last_error: string | null;
+  warning: string | null;
+  coolify_action: Project['coolifyAction'];
+  coolify_action_at: Date | string | null;
+  coolify_action_seen_at: Date | string | null;
+  secrets_retained_until: Date | string | null;
+  missing_ticks: number;
   status_changed_at: Date | string;
   created_at: Date | string;
   updated_at: Date | string;
@@ -305,6 +311,7 @@ interface PageRow {
 }
 
 const toDate = (v: Date | string) => (v instanceof Date ? v : new Date(v));
+const toDateOrNull = (v: Date | string | null) => (v === null ? null : toDate(v));
 
 /**
  * One page of projects with the total that matches, filtered, sorted and paged
@@ -340,7 +347,9 @@ export async function listProjectsPage(
   const pageQuery = deps.db.execute(sql`
     select p.id::int as id, p.ref, p.name, p.organization_id::int as organization_id, p.status,
            p.server_uuid, p.coolify_project_uuid, p.coolify_service_uuid, p.template_version,
-           p.last_error, p.status_changed_at, p.created_at, p.updated_at,
+           p.last_error, p.warning, p.coolify_action, p.coolify_action_at,
+           p.coolify_action_seen_at, p.secrets_retained_until, p.missing_ticks,
+           p.status_changed_at, p.created_at, p.updated_at,
            o.slug as organization_slug
     from projects p join organizations o on o.id = p.organization_id
     where ${where}
@@ -363,6 +372,12 @@ export async function listProjectsPage(
         coolifyServiceUuid: r.coolify_service_uuid,
         templateVersion: r.template_version,
         lastError: r.last_error,
+        warning: r.warning,
+        coolifyAction: r.coolify_action,
+        coolifyActionAt: toDateOrNull(r.coolify_action_at),
+        coolifyActionSeenAt: toDateOrNull(r.coolify_action_seen_at),
+        secretsRetainedUntil: toDateOrNull(r.secrets_retained_until),
+        missingTicks: r.missing_ticks,
         statusChangedAt: toDate(r.status_changed_at),
         createdAt: toDate(r.created_at),
         updatedAt: toDate(r.updated_at),

@@ -16,6 +16,9 @@ export interface ResolvedOptions {
   startDelayMs: number;
   runningStatus: string;
   deleteDelayMs: number;
+  queueDelayMs: number;
+  stopDelayMs: number;
+  statusRefreshMs: number;
 }
 
 export interface SimCore {

@@ -83,11 +83,16 @@ export class SimHttp {
     const method = (req.method ?? 'GET').toUpperCase();
     const { opts } = this.deps.core;
 
-    if (url.pathname.startsWith('/gateway/')) {
+    // A project's own domain (what Supaplane registered in `urls`) reaches its Kong, as
+    // Coolify's proxy routes by Host; `/gateway/{ref}` stands in for an operator's internal URL.
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const byHost = !['127.0.0.1', 'localhost', '[::1]', ''].includes(host);
+    if (byHost || url.pathname.startsWith('/gateway/')) {
       await sleep(opts.latencyMs);
       const apikey = req.headers.apikey;
       const key = typeof apikey === 'string' ? apikey : null;
-      return send(res, await handleGateway(this.deps.gateway, method, url.pathname, key));
+      const target = byHost ? { host } : { path: url.pathname };
+      return send(res, await handleGateway(this.deps.gateway, method, target, url.pathname, key));
     }
     if (url.pathname === '/api/health') return send(res, html(200, 'OK'));
 

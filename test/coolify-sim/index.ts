@@ -35,6 +35,12 @@ export interface CoolifySim {
   inject(fault: Fault): void;
   clearFaults(): void;
   setStatus(serviceUuid: string, status: string): void;
+  /** One container changes in Docker (e.g. `exited`); Coolify sees it at its next refresh. */
+  setContainer(serviceUuid: string, name: string, status: string): void;
+  /** The next `n` DeleteResourceJobs fail: the service stays (DeleteResourceJob.php:102-131). */
+  failDeletes(n: number): void;
+  /** Runs a ServerCheckJob now instead of at the next period. */
+  refreshStatuses(): void;
   /** Operator stops the stack in Coolify's UI (no API call recorded). */
   operatorStop(serviceUuid: string): void;
   /** Operator deletes the service in Coolify's UI: gone immediately. */
@@ -52,9 +58,14 @@ function resolve(opts: SimOptions): ResolvedOptions {
     latencyMs: opts.latencyMs ?? 0,
     rateLimitPerMinute: opts.rateLimitPerMinute ?? 200,
     apiEnabled: opts.apiEnabled ?? true,
-    startDelayMs: opts.startDelayMs ?? 0,
+    // Coolify's real timings are seconds to a minute; these keep every phase (queued job,
+    // docker stop, compose up, the stale status until the next refresh) in every test.
+    startDelayMs: opts.startDelayMs ?? 25,
     runningStatus: opts.runningStatus ?? 'running:healthy',
-    deleteDelayMs: opts.deleteDelayMs ?? 0,
+    deleteDelayMs: opts.deleteDelayMs ?? 25,
+    queueDelayMs: opts.queueDelayMs ?? 15,
+    stopDelayMs: opts.stopDelayMs ?? 15,
+    statusRefreshMs: opts.statusRefreshMs ?? 80,
   };
 }
 
@@ -99,7 +110,12 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
     inject: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     setStatus: (uuid, status) => lifecycle.setStatus(service(uuid), status),
-    operatorStop: (uuid) => lifecycle.stop(service(uuid)),
+    setContainer: (uuid, name, status) => lifecycle.setContainer(service(uuid), name, status),
+    failDeletes: (n) => {
+      lifecycle.deleteFailures = n;
+    },
+    refreshStatuses: () => lifecycle.refreshAll(),
+    operatorStop: (uuid) => lifecycle.stopAtOnce(service(uuid)),
     operatorDelete: (uuid) => lifecycle.remove(service(uuid)),
     failGateway: (ref, on) => {
       if (on) failing.add(ref.toLowerCase());

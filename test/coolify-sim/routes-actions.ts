@@ -1,11 +1,9 @@
 // POST /services/{uuid}/start|stop|restart (ability `deploy`) and the GET → 405 stubs that
 // routes/api.php registers for them (OtherController::post_required).
 import type { Ctx, RouteDef } from './context.js';
-import { parseCompose } from './compose.js';
 import { cleanupDocker, pullImages } from './images.js';
 import { json, message, type Reply } from './reply.js';
 import { findService } from './routes-services.js';
-import { findServer } from './store.js';
 import { queryBoolean } from './validation.js';
 
 function start(ctx: Ctx): Reply {
@@ -13,9 +11,7 @@ function start(ctx: Ctx): Reply {
   if (!('uuid' in svc)) return svc;
   // Any status containing "running" (also running:unhealthy) counts as running.
   if (svc.status.includes('running')) return message(400, 'Service is already running.');
-  // StartService re-parses, so SERVICE_URL_* envs follow fqdn changes made via `urls`.
-  const server = findServer(ctx.core.state, svc.serverUuid);
-  if (server) parseCompose(svc, server);
+  // Queued (ServicesController.php:2095): the job re-parses, writes .env and runs compose.
   svc.actions.push('start');
   ctx.core.lifecycle.start(svc);
   pullImages(ctx.core.state, svc);
@@ -37,10 +33,9 @@ function stop(ctx: Ctx): Reply {
 function restart(ctx: Ctx): Reply {
   const svc = findService(ctx);
   if (!('uuid' in svc)) return svc;
-  const server = findServer(ctx.core.state, svc.serverUuid);
-  if (server) parseCompose(svc, server);
+  // Queued (ServicesController.php:2286), no status precondition.
   svc.actions.push('restart');
-  ctx.core.lifecycle.start(svc);
+  ctx.core.lifecycle.restart(svc);
   pullImages(ctx.core.state, svc);
   return message(200, 'Service restarting request queued.');
 }

@@ -69,7 +69,7 @@ function subJson(sub: SimSubResource, serviceId: number): Record<string, unknown
     is_include_timestamps: false,
     is_log_drain_enabled: false,
     is_migrated: false,
-    last_online_at: sub.created_at,
+    last_online_at: sub.last_online_at ?? sub.created_at,
     ports: null,
     service_id: serviceId,
     status: sub.status,

@@ -20,7 +20,9 @@ describe('coolify-sim: start / stop / restart', () => {
       status: 200,
       json: { message: 'Service starting request queued.' },
     });
-    expect(sim.state.services.get(uuid)!.status).toBe('starting:unhealthy');
+    // Queued (ServicesController.php:2095@379abb25): the old status stays until the job runs.
+    expect(sim.state.services.get(uuid)!.status).toBe('exited');
+    await waitFor(() => sim!.state.services.get(uuid)!.status === 'starting:unhealthy');
     await waitFor(() => sim!.state.services.get(uuid)!.status === 'running:unknown');
     expect(await api('POST', `/services/${uuid}/start`)).toMatchObject({
       status: 400,
@@ -34,6 +36,10 @@ describe('coolify-sim: start / stop / restart', () => {
     expect((await api('POST', `/services/${uuid}/restart`)).json).toEqual({
       message: 'Service restarting request queued.',
     });
+    // The restart reports exited (StopService.php:52-53@379abb25) until the next refresh, and
+    // a stop meanwhile is refused as "already stopped": wait for running again.
+    await waitFor(() => sim!.state.services.get(uuid)!.runtime!.composeUps === 2);
+    await waitFor(() => sim!.state.services.get(uuid)!.status === 'running:unknown');
     expect((await api('POST', `/services/${uuid}/stop`)).status).toBe(200);
     expect(sim.state.services.get(uuid)!.actions).toEqual(['start', 'restart', 'stop']);
   });
@@ -100,7 +106,7 @@ describe('coolify-sim: deletion', () => {
     });
   });
 
-  it('defaults omitted delete flags to true (deleteDelayMs 0)', async () => {
+  it('defaults omitted delete flags to true', async () => {
     sim = await startCoolifySim();
     const api = apiFor(sim);
     const uuid = await createService(api, await setupProject(sim, api));

@@ -45,6 +45,7 @@ export function createState(inputs: SimServerInput[] | undefined): SimState {
     services: new Map(),
     deletedServices: [],
     images: new Map(),
+    leftovers: [],
   };
 }
 

@@ -26,9 +26,17 @@ export interface SimOptions {
   latencyMs?: number;
   rateLimitPerMinute?: number;
   apiEnabled?: boolean;
+  /** How long `docker compose up` runs (the start activity, status `starting:unhealthy`). */
   startDelayMs?: number;
+  /** What each started container reports once up, e.g. `running:healthy`, `running:unknown`. */
   runningStatus?: string;
   deleteDelayMs?: number;
+  /** Horizon picking up a queued StartService/StopService/RestartService/DeleteResourceJob. */
+  queueDelayMs?: number;
+  /** `docker stop` + `docker rm -f` inside StopService. */
+  stopDelayMs?: number;
+  /** ServerCheckJob period: stored statuses only change when it runs (60 s self-hosted). */
+  statusRefreshMs?: number;
 }
 
 /** `garbage`: a 200 whose body is not the JSON the route documents (a captive proxy page). */
@@ -144,8 +152,34 @@ export interface SimSubResource {
   fqdn: string | null;
   status: string;
   exclude_from_status: boolean;
+  /** Set whenever Coolify writes or re-confirms the status (ServiceApplication.php:68-71). */
+  last_online_at?: string;
   created_at: string;
   updated_at: string;
+}
+
+/** What Docker really runs for a service, as opposed to what Coolify's database says. */
+export interface SimRuntime {
+  /** Container state per compose service, e.g. `running:healthy`, `exited`. */
+  containers: Map<string, string>;
+  /** The `.env` the running containers were started with (null while stopped). */
+  startedEnv: Record<string, string> | null;
+  /** The latest start activity (Spatie Activity with this service's type_uuid). */
+  activity: 'in_progress' | 'finished' | 'error' | 'cancelled' | null;
+  /** Successful `docker compose up` runs: each recreates every container. */
+  composeUps: number;
+  /** Why the last `docker compose up` failed, if it did. */
+  lastStartError: string | null;
+  /** Jobs of this service run one after another, like one Horizon worker would. */
+  queue: Promise<void>;
+}
+
+/** What a delete left on a host that was not functional (DeleteService.php:12, StopService.php:34). */
+export interface SimLeftover {
+  serviceUuid: string;
+  serverUuid: string;
+  containers: string[];
+  volumes: string[];
 }
 
 export type DeleteFlag =
@@ -186,6 +220,8 @@ export interface SimService {
   deleteRequests: DeleteRequest[];
   /** Lifecycle actions the API accepted, in order (start/stop/restart). */
   actions: ('start' | 'stop' | 'restart')[];
+  /** Created on first use by the lifecycle (seeded services have none). */
+  runtime?: SimRuntime;
   created_at: string;
   updated_at: string;
 }
@@ -198,4 +234,6 @@ export interface SimState {
   deletedServices: SimService[];
   /** Docker images present on each server (by server uuid); see images.ts. */
   images: Map<string, Set<string>>;
+  /** Containers and volumes a delete could not remove. */
+  leftovers: SimLeftover[];
 }

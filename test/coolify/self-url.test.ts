@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { createApp } from '../../src/app.js';
 import { runCli } from '../../src/cli/main.js';
 import { parseConfig } from '../../src/config/config.js';
-import { renderForTest } from '../../src/provisioner/template.js';
+import { renderForTest } from '../support/render-compose.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const TEMPLATE = path.resolve(import.meta.dirname, '../../coolify-templates/supaplane.yaml');

@@ -56,6 +56,8 @@ describe('/v1/projects/{ref}/secrets', () => {
     expect(vars.STRIPE_KEY).toBeUndefined();
     expect(svc.envs.get('SUPAPLANE_FN_STRIPE_KEY')?.is_literal).toBe(true);
     expect(svc.actions.filter((a) => a === 'restart').length).toBeGreaterThan(0);
+    // The running containers have it: written env only reaches them through the restart.
+    expect(svc.runtime!.startedEnv!.STRIPE_KEY).toBe(value);
     expect(env.h.logLines.join('\n')).not.toContain('sk_live');
   });
 
@@ -63,11 +65,13 @@ describe('/v1/projects/{ref}/secrets', () => {
     expect((await call('POST', [{ name: 'OTHER', value: 'two' }])).status).toBe(201);
     await env.h.settle(ref, 'ACTIVE_HEALTHY');
     expect((await coolifyEnv()).env.SUPAPLANE_FN_OTHER).toBe('two');
+    expect((await coolifyEnv()).svc.runtime!.startedEnv!.SUPAPLANE_FN_OTHER).toBe('two');
     const del = await call('DELETE', ['OTHER', 'NEVER_SET']);
     expect(del.status).toBe(200);
     await env.h.settle(ref, 'ACTIVE_HEALTHY');
-    const { env: vars } = await coolifyEnv();
+    const { env: vars, svc } = await coolifyEnv();
     expect(vars.SUPAPLANE_FN_OTHER).toBeUndefined();
+    expect(svc.runtime!.startedEnv!.SUPAPLANE_FN_OTHER).toBeUndefined();
     expect(vars.SUPAPLANE_FN_STRIPE_KEY).toBeDefined();
     const names = ((await call('GET')).body as { name: string }[]).map((s) => s.name);
     expect(names).not.toContain('OTHER');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderForTest } from '../../src/provisioner/template.js';
+import { renderForTest } from '../support/render-compose.js';
 
 /**
  * Studio's platform CSP is computed from build-time env by apps/studio/csp.ts

@@ -10,7 +10,7 @@ import { jobs, projects, type Project, type ProjectStatus } from '../../src/db/s
 import { JobRunner, type RunnerOptions } from '../../src/jobs/runner.js';
 import { CoolifyProvisioner } from '../../src/provisioner/coolify-driver.js';
 import type { Provisioner } from '../../src/provisioner/provisioner.js';
-import { DEFAULT_RECONCILE_OPTIONS, reconcileOnce } from '../../src/reconciler/reconcile.js';
+import { reconcileOnce, reconcileOptions } from '../../src/reconciler/reconcile.js';
 import { createOrganization } from '../../src/services/organizations.js';
 import { startCoolifySim, type CoolifySim, type SimOptions } from '../coolify-sim/index.js';
 import { freshDatabase, type TestDatabase } from './db.js';
@@ -70,6 +70,8 @@ export async function startHarness(
     COOLIFY_TIMEOUT_MS: '400',
     SUPAPLANE_PROJECT_DOMAIN: 'supa.test',
     SUPAPLANE_GATEWAY_URL: sim.gatewayUrlTemplate,
+    // Well above the simulator's restart cycle (~150 ms), so the fallback never decides.
+    SUPAPLANE_COOLIFY_STATUS_LAG_MS: '2000',
     LOG_LEVEL: 'debug',
     ...options.env,
   };
@@ -101,7 +103,7 @@ export async function startHarness(
   });
 
   const reconcile = (settleTimeoutMs = 60_000) =>
-    reconcileOnce(deps, { ...DEFAULT_RECONCILE_OPTIONS, settleTimeoutMs, probeConcurrency: 4 });
+    reconcileOnce(deps, { ...reconcileOptions(config), settleTimeoutMs, probeConcurrency: 4 });
   const project = async (ref: string) => {
     const [row] = await db.db.select().from(projects).where(eq(projects.ref, ref));
     if (!row) throw new Error(`no project ${ref}`);

@@ -13,6 +13,7 @@ import { fromRoot } from '../../paths.js';
 import { describeDatabaseUrl, runningEmbeddedUrl } from '../database.js';
 import { fail, ok, warn, type Check } from './check.js';
 import { envelopeKeyCheck } from './keys.js';
+import { leftoversCheck } from './leftovers.js';
 
 const MIGRATIONS_DIR = fromRoot('drizzle');
 
@@ -60,6 +61,7 @@ export async function databaseChecks(config: Config): Promise<Check[]> {
     }
     checks.push(await migrationCheck(sql));
     checks.push(...(await keyChecks(config, url)));
+    checks.push(await leftoversCheck(sql));
   } finally {
     await sql.end({ timeout: 5 });
     await stopEmbedded?.();

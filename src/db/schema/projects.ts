@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 import { organizations } from './organizations.js';
 
@@ -50,6 +59,20 @@ export const projects = pgTable(
     coolifyServiceUuid: text('coolify_service_uuid'),
     templateVersion: text('template_version').notNull(),
     lastError: text('last_error'),
+    /**
+     * The last start/restart/stop Supaplane asked of Coolify and when. Coolify only queues it
+     * and keeps reporting the old status until its job runs (reconciler/freshness.ts).
+     */
+    coolifyAction: text('coolify_action', { enum: ['start', 'restart', 'stop'] }),
+    coolifyActionAt: timestamp('coolify_action_at', { withTimezone: true }),
+    /** When the reconciler first saw Coolify act on that request (a status that is not the old one). */
+    coolifyActionSeenAt: timestamp('coolify_action_seen_at', { withTimezone: true }),
+    /** Removed outside Supaplane: its secrets are kept until then, so it can be brought back. */
+    secretsRetainedUntil: timestamp('secrets_retained_until', { withTimezone: true }),
+    /** Times in a row the reconciler found the service missing (REMOVED needs more than one). */
+    missingTicks: integer('missing_ticks').notNull().default(0),
+    /** Something an operator should know that the status cannot say (e.g. leftovers on a host). */
+    warning: text('warning'),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -1,4 +1,5 @@
 import type { ProjectStatus } from '../../db/schema/index.js';
+import { recordCoolifyAction } from '../../reconciler/freshness.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
 import { functionSecretsEnv } from '../../services/function-secrets.js';
 import { applyStackEnv } from '../../settings/stack-env.js';
@@ -37,7 +38,10 @@ export const applyEnvHandler: JobHandler = {
         )
       : [];
     await provisioner.removeEnv(stackId, removed);
-    if (project.status === 'RESTARTING') await provisioner.restart(stackId);
+    if (project.status === 'RESTARTING') {
+      await recordCoolifyAction(deps.db, project.id, 'restart');
+      await provisioner.restart(stackId);
+    }
     return done;
   },
 };

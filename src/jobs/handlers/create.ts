@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { organizations, projects } from '../../db/schema/index.js';
+import { recordCoolifyAction } from '../../reconciler/freshness.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
 import { projectPublicUrl } from '../../services/urls.js';
 import { applyStackEnv } from '../../settings/stack-env.js';
@@ -48,6 +49,7 @@ export const createHandler: JobHandler = {
     const secrets = await loadProjectSecrets(deps.db, deps.keyring, project.id);
     if (!secrets) throw new Error(`secrets of project ${project.ref} are missing`);
     await applyStackEnv(deps, provisioner, stackId, project, secrets);
+    await recordCoolifyAction(deps.db, project.id, 'start');
     await provisioner.start(stackId);
     if (resumed) await removeDuplicates(ctx, groupId, stackId);
     return done;

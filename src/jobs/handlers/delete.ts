@@ -22,26 +22,50 @@ export const deleteHandler: JobHandler = {
     const stackId = project.coolifyServiceUuid;
     if (stackId) {
       if (!job.payload.removeRequested) {
+        // On a server it cannot use, Coolify drops its rows but stops no container and removes
+        // no volume or file (StopService.php:34-36, DeleteService.php:12@379abb25): say so.
+        const serverDown = !(await provisioner.serverUsable(project.serverUuid));
         await provisioner.remove(stackId);
-        await ctx.remember({ removeRequested: true });
+        await ctx.remember({ removeRequested: true, removeRequestedAt: Date.now(), serverDown });
       }
-      if (await provisioner.exists(stackId))
+      if (await provisioner.exists(stackId)) {
+        // A DeleteResourceJob that failed leaves the service (DeleteResourceJob.php:102-131):
+        // one still there after Coolify's status lag is asked again.
+        const askedAt = Number(job.payload.removeRequestedAt ?? Date.now());
+        if (Date.now() - askedAt > deps.config.SUPAPLANE_COOLIFY_STATUS_LAG_MS) {
+          await provisioner.remove(stackId);
+          await ctx.remember({ removeRequestedAt: Date.now() });
+        }
         return wait(2000, 'Coolify is still deleting the service');
+      }
     }
     if (project.coolifyProjectUuid) await removeEmptyGroup(ctx, project.coolifyProjectUuid);
     await deps.db.transaction(async (tx) => {
       await destroyProjectSecrets(tx, project.id);
-      await transition(tx, project, {
+      const removed = await transition(tx, project, {
         to: 'REMOVED',
         from: ['GOING_DOWN'],
         actor: 'system',
         action: 'project.removed',
         error: null,
+        detail: job.payload.serverDown ? { warning: leftoverWarning(project) } : undefined,
       });
+      if (removed && job.payload.serverDown) {
+        await tx
+          .update(projects)
+          .set({ warning: leftoverWarning(project) })
+          .where(eq(projects.id, project.id));
+      }
     });
     return done;
   },
 };
+
+export const leftoverWarning = (p: { serverUuid: string; coolifyServiceUuid: string | null }) =>
+  `Coolify's server ${p.serverUuid} was not reachable when this project was deleted: its ` +
+  `containers (*-${p.coolifyServiceUuid}) may still run, and its volumes (${p.coolifyServiceUuid}_*) ` +
+  `and files (/data/coolify/services/${p.coolifyServiceUuid}) may remain on the host. Remove them ` +
+  'there by hand; `supaplane doctor` lists such projects.';
 
 async function removeEmptyGroup({ deps, provisioner, project }: HandlerContext, groupId: string) {
   await deps.db.transaction(async (tx) => {
