@@ -5,6 +5,8 @@ export interface Figure {
   unit: string;
   goal: string;
   pass: boolean;
+  /** Raw numbers behind the figure (req/s per round and so on), kept in latest.json. */
+  detail?: Record<string, number | number[] | string>;
 }
 
 export const median = (xs: number[]) => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { freePort } from '../../src/db/embedded.js';
 
 export interface ServerProcess {
@@ -10,17 +10,29 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Where the server's stdout (its log) goes: a file, as a log shipper's pipe
+   * or Docker's json-file driver would take it. Discarded when absent.
+   */
+  stdoutFile?: string;
+}
+
 /** Starts `node <args>` with PORT set and waits until `readyPath` answers 200. */
 export async function startServer(
   args: string[],
   env: Record<string, string>,
   readyPath: string,
+  options: StartOptions = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'ignore';
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
+  const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -40,8 +52,8 @@ export async function startServer(
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
     },
   };
 }
