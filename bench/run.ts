@@ -2,11 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { BenchPostgres } from './lib/postgres.js';
 import { printTable, type Figure } from './lib/report.js';
 import { hotReads } from './hot-reads.js';
+import { memory } from './memory.js';
 import { provisioningBurst } from './provisioning-burst.js';
 import { reconcileGrowth } from './reconcile-growth.js';
 import { startup } from './startup.js';
 
-type Scenario = (pg: BenchPostgres, smoke: boolean, readsOnly: boolean) => Promise<Figure[]>;
+type Scenario = (pg: BenchPostgres, smoke: boolean) => Promise<Figure[]>;
 
 const SCENARIOS: Record<string, Scenario> = {
   burst: (pg, smoke) =>
@@ -18,31 +19,19 @@ const SCENARIOS: Record<string, Scenario> = {
     ),
   reconcile: (pg, smoke) =>
     reconcileGrowth(pg, smoke ? [10, 30] : [100, 1000, 10_000], smoke ? 2 : 5),
-  'hot-reads': (pg, smoke, reads) =>
+  'hot-reads': (pg, smoke) =>
     hotReads(
       pg,
       smoke
-        ? {
-            sizes: [5],
-            totalProjects: 50,
-            connections: 4,
-            rounds: 1,
-            durationS: 1,
-            warmupS: 1,
-            memoryRuns: 2,
-            memoryDurationS: 1,
-          }
-        : {
-            sizes: [5, 1_000],
-            totalProjects: 10_000,
-            connections: 64,
-            rounds: 3,
-            durationS: 4,
-            warmupS: 2,
-            // `reads` leaves out the 90 s memory figure.
-            memoryRuns: reads ? 0 : 3,
-            memoryDurationS: 30,
-          },
+        ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
+        : { sizes: [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
+    ),
+  memory: (pg, smoke) =>
+    memory(
+      pg,
+      smoke
+        ? { projects: 20, totalProjects: 50, connections: 4, runs: 2, durationS: 1 }
+        : { projects: 1_000, totalProjects: 10_000, connections: 64, runs: 3, durationS: 30 },
     ),
   startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
 };
@@ -50,8 +39,7 @@ const SCENARIOS: Record<string, Scenario> = {
 /**
  * Every figure is a ratio to a baseline measured in the same run, because the
  * machine is shared and noisy. `--smoke` runs tiny sizes to keep the harness alive;
- * `--only=a,b` picks scenarios; `reads` runs only Studio's hot reads, without
- * the memory figure (about 4 minutes instead of 8).
+ * `--only=a,b` picks scenarios; `reads` runs only Studio's hot reads (benchmark 1).
  */
 export async function runBenchmarks(
   smoke: boolean,
@@ -74,7 +62,7 @@ export async function runBenchmarks(
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
       if (only && !only.includes(name)) continue;
       try {
-        figures.push(...(await scenario(pg, smoke, readsOnly)));
+        figures.push(...(await scenario(pg, smoke)));
       } catch (err) {
         // One broken scenario must not hide the others' figures.
         const message = (err as Error).message;
