@@ -6,7 +6,7 @@ import { startChurn } from './lib/churn.js';
 import { load, statusChanges, type Load } from './lib/load.js';
 import type { BenchPostgres } from './lib/postgres.js';
 import { median, type Figure } from './lib/report.js';
-import { ensureBuilt, startServer } from './lib/server-process.js';
+import { ensureBuilt, startServer, type ServerProcess } from './lib/server-process.js';
 import { prepareStudioReads } from './lib/studio-reads.js';
 
 export interface HotReadOptions {
@@ -78,7 +78,11 @@ async function atSize(
   const count = (v: Variant, l: Load) => ((answered[v] += l.answered), l);
   const byRead = new Map<string, ReadRuns>();
   /** Runs `measure` with a ceiling server serving `read`'s bytes. */
-  const withCeiling = async (read: string, body: Uint8Array, measure: (url: string) => unknown) => {
+  const withCeiling = async (
+    read: string,
+    body: Uint8Array,
+    measure: (bare: ServerProcess) => unknown,
+  ) => {
     const bodyFile = path.join(dir, `${size}-${read}.json`);
     writeFileSync(bodyFile, body);
     const bare = await startServer(
@@ -87,7 +91,7 @@ async function atSize(
       '/',
     );
     try {
-      await measure(bare.url);
+      await measure(bare);
     } finally {
       await bare.stop();
     }
@@ -108,21 +112,16 @@ async function atSize(
           changes: 0,
         };
         byRead.set(read, r);
-        const run = (url: string, s: number) => load(url + p, reads.headers, o.connections, s);
+        const run = (server: ServerProcess, s: number) =>
+          load(server, p, reads.headers, o.connections, s);
+        const steady = { on, off };
         await withCeiling(read, body, async (bare) => {
           await run(bare, o.warmupS);
-          for (const [v, url] of [
-            ['on', on.url],
-            ['off', off.url],
-          ] as const)
-            count(v, await run(url, o.warmupS));
+          for (const v of ['on', 'off'] as const) count(v, await run(steady[v], o.warmupS));
           for (let round = 0; round < o.rounds; round++) {
             r.ceiling.steady.push(await run(bare, o.durationS));
-            for (const [v, url] of [
-              ['on', on.url],
-              ['off', off.url],
-            ] as const)
-              r.runs[v].push(count(v, await run(url, o.durationS)));
+            for (const v of ['on', 'off'] as const)
+              r.runs[v].push(count(v, await run(steady[v], o.durationS)));
           }
         });
       }
@@ -134,13 +133,14 @@ async function atSize(
     try {
       for (const [read, p] of Object.entries(reads.paths)) {
         const r = byRead.get(read)!;
-        const run = (url: string, s: number) => load(url + p, reads.headers, o.connections, s);
+        const run = (server: ServerProcess, s: number) =>
+          load(server, p, reads.headers, o.connections, s);
         const churnRun = async (durationS: number) => {
           const before = await statusChanges(reads.env.DATABASE_URL!);
           const stop = await startChurn({ sim, ...reads, url: churn.url });
           answered.churn++; // the create
           try {
-            return count('churn', await run(churn.url, durationS));
+            return count('churn', await run(churn, durationS));
           } finally {
             stop();
             r.changes += (await statusChanges(reads.env.DATABASE_URL!)) - before;
@@ -195,6 +195,9 @@ function readFigures(name: string, r: ReadRuns): Figure[] {
     const p99 = median(r.runs[v].map((l) => l.p99));
     const ceilingP99 = median(ceiling.map((l) => l.p99));
     const held = v !== 'off'; // the goal is for production defaults; logs off is for comparison
+    const cpu = median(r.runs[v].map((l) => l.cpuUs));
+    const ceilingCpu = median(ceiling.map((l) => l.cpuUs));
+    const cpuRatio = median(r.runs[v].map((l, i) => ceiling[i]!.cpuUs / l.cpuUs));
     const extra = v === 'churn' ? `, ${r.changes} status changes` : '';
     figures.push(
       {
@@ -208,6 +211,15 @@ function readFigures(name: string, r: ReadRuns): Figure[] {
           rps: r.runs[v].map((l) => l.rps),
           ceilingRps: ceiling.map((l) => l.rps),
         },
+      },
+      {
+        bench: 'hot-reads',
+        metric: `${name}: ${LABEL[v]}, ceiling's CPU per answer / ours (${ceilingCpu.toFixed(0)} vs ${cpu.toFixed(0)} µs)`,
+        value: cpuRatio,
+        unit: '×',
+        goal: held ? '≥ 0.5' : 'report',
+        pass: !held || cpuRatio >= 0.5,
+        detail: { cpuUs: r.runs[v].map((l) => l.cpuUs), ceilingCpuUs: ceiling.map((l) => l.cpuUs) },
       },
       {
         bench: 'hot-reads',

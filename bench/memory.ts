@@ -24,7 +24,7 @@ export async function memory(pg: BenchPostgres, o: MemoryOptions): Promise<Figur
   const rss: number[] = [];
   try {
     for (let i = 0; i < o.runs; i++) {
-      await load(server.url + reads.paths.list, reads.headers, o.connections, o.durationS);
+      await load(server, reads.paths.list, reads.headers, o.connections, o.durationS);
       rss.push(server.rssMb());
     }
   } finally {

@@ -7,6 +7,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident set size of the server process, in MB (from /proc). */
   rssMb(): number;
+  /** CPU time the process has used so far (user + system, all threads), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -17,6 +19,9 @@ export interface StartOptions {
    */
   stdoutFile?: string;
 }
+
+/** USER_HZ: /proc reports CPU time in these; 100 on every Linux we run on. */
+const CLOCK_TICKS = 100;
 
 /** Starts `node <args>` with PORT set and waits until `readyPath` answers 200. */
 export async function startServer(
@@ -50,6 +55,12 @@ export async function startServer(
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+    },
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
