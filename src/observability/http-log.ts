@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import { requestLineLogger, type Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 
 /** One answered request, as the HTTP layer saw it. */
@@ -29,6 +29,7 @@ export function routeLabel(route: string, status: number): string {
  * logged: they carry bearer tokens, API keys and passwords.
  */
 export function requestObserver(log: Logger, metrics?: Metrics) {
+  const lines = requestLineLogger(log);
   return (r: RequestRecord): void => {
     const route = routeLabel(r.route, r.status);
     const ms = Math.round(r.ms * 10) / 10;
@@ -38,8 +39,8 @@ export function requestObserver(log: Logger, metrics?: Metrics) {
       res: { status: r.status },
       ms,
     };
-    if (r.status >= 500) log.error(line, 'request failed');
-    else if (QUIET.test(route)) log.debug(line, 'request');
-    else log.info(line, 'request');
+    if (r.status >= 500) lines.error(line, 'request failed');
+    else if (QUIET.test(route)) lines.debug(line, 'request');
+    else lines.info(line, 'request');
   };
 }
