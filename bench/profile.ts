@@ -24,7 +24,7 @@ interface CpuProfile {
 const DIR = 'bench/results/profiles';
 
 /** Self time per function, and time including callees (counted once per stack). */
-function summarize(profile: CpuProfile, top = 25): void {
+function summarize(profile: CpuProfile, top = Number(process.env.TOP ?? 25)): void {
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) =>
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
@@ -76,7 +76,7 @@ try {
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
-    duration: 8,
+    duration: Number(process.env.DURATION ?? 8),
     headers,
   });
   await server.stop();
