@@ -1,6 +1,8 @@
-// `npm run bench:profile -- list|detail`: serves Studio's hot read under load
-// with `node --cpu-prof` and prints where the server's time went. The profile is
-// kept in bench/results/profiles for Chrome DevTools or speedscope.
+// `npm run bench:profile -- list|detail [size] [--logs-off]`: serves Studio's hot
+// read under load with `node --cpu-prof`, started as the bench starts it
+// (production defaults: request logs on, into a file), and prints where the
+// server's time went. The profile is kept in bench/results/profiles for Chrome
+// DevTools or speedscope.
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { startCoolifySim } from '../test/coolify-sim/index.js';
@@ -22,7 +24,7 @@ interface CpuProfile {
 const DIR = 'bench/results/profiles';
 
 /** Self time per function, and time including callees (counted once per stack). */
-function summarize(profile: CpuProfile, top = 25): void {
+function summarize(profile: CpuProfile, top = Number(process.env.TOP ?? 25)): void {
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) =>
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
@@ -53,30 +55,33 @@ function summarize(profile: CpuProfile, top = 25): void {
   }
 }
 
-const which = process.argv[2] === 'detail' ? 'detail' : 'list';
+const which = process.argv.includes('detail') ? 'detail' : 'list';
+const size = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000);
+const logsOff = process.argv.includes('--logs-off');
 const pg = await BenchPostgres.start();
 const sim = await startCoolifySim();
 try {
   const { env, headers, paths } = await prepareStudioReads(pg, sim, {
-    projects: 1_000,
-    totalProjects: 1_000,
+    projects: size,
+    totalProjects: size,
   });
   mkdirSync(DIR, { recursive: true });
   const before = new Set(readdirSync(DIR));
   const server = await startServer(
     ['--cpu-prof', `--cpu-prof-dir=${DIR}`, ensureBuilt()],
-    env,
+    logsOff ? { ...env, LOG_LEVEL: 'warn' } : env,
     '/ready',
+    { stdoutFile: `${DIR}/server.log` },
   );
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
-    duration: 8,
+    duration: Number(process.env.DURATION ?? 8),
     headers,
   });
   await server.stop();
   console.log(
-    `${which}: ${r.requests.average} req/s, p99 ${r.latency.p99} ms (profiling slows it)`,
+    `${which} @${size}, logs ${logsOff ? 'off' : 'on'}: ${r.requests.average} req/s, p99 ${r.latency.p99} ms (profiling slows it)`,
   );
   const file = readdirSync(DIR).find((f) => !before.has(f) && f.endsWith('.cpuprofile'))!;
   console.log(`profile: ${DIR}/${file}`);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { BenchPostgres } from './lib/postgres.js';
 import { printTable, type Figure } from './lib/report.js';
 import { hotReads } from './hot-reads.js';
+import { memory } from './memory.js';
 import { provisioningBurst } from './provisioning-burst.js';
 import { reconcileGrowth } from './reconcile-growth.js';
 import { requestLimits } from './request-limits.js';
@@ -23,24 +24,15 @@ const SCENARIOS: Record<string, Scenario> = {
     hotReads(
       pg,
       smoke
-        ? {
-            projects: 20,
-            totalProjects: 50,
-            connections: 4,
-            rounds: 1,
-            durationS: 1,
-            memoryRuns: 2,
-            memoryDurationS: 1,
-          }
-        : {
-            projects: 1_000,
-            totalProjects: 10_000,
-            connections: 64,
-            rounds: 3,
-            durationS: 5,
-            memoryRuns: 3,
-            memoryDurationS: 30,
-          },
+        ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
+        : { sizes: [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
+    ),
+  memory: (pg, smoke) =>
+    memory(
+      pg,
+      smoke
+        ? { projects: 20, totalProjects: 50, connections: 4, runs: 2, durationS: 1 }
+        : { projects: 1_000, totalProjects: 10_000, connections: 64, runs: 3, durationS: 30 },
     ),
   startup: (pg, smoke) => startup(pg, smoke ? 50 : 10_000),
   limits: (pg, smoke) =>
@@ -50,9 +42,14 @@ const SCENARIOS: Record<string, Scenario> = {
 /**
  * Every figure is a ratio to a baseline measured in the same run, because the
  * machine is shared and noisy. `--smoke` runs tiny sizes to keep the harness alive;
- * `--only a,b` picks scenarios.
+ * `--only=a,b` picks scenarios; `reads` runs only Studio's hot reads (benchmark 1).
  */
-export async function runBenchmarks(smoke: boolean, only?: string[]): Promise<Figure[]> {
+export async function runBenchmarks(
+  smoke: boolean,
+  only?: string[],
+  readsOnly = false,
+): Promise<Figure[]> {
+  if (readsOnly) only = ['hot-reads'];
   const pg = await BenchPostgres.start();
   const figures: Figure[] = [
     {
@@ -93,7 +90,11 @@ export async function runBenchmarks(smoke: boolean, only?: string[]): Promise<Fi
 if (import.meta.url === `file://${process.argv[1]}`) {
   const smoke = process.argv.includes('--smoke');
   const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-  const figures = await runBenchmarks(smoke, onlyArg?.slice('--only='.length).split(','));
+  const figures = await runBenchmarks(
+    smoke,
+    onlyArg?.slice('--only='.length).split(','),
+    process.argv.includes('reads'),
+  );
   printTable(figures);
   if (!smoke) {
     mkdirSync('bench/results', { recursive: true });

@@ -1,9 +1,13 @@
-// The baseline for the hot-read benchmark: a bare Hono app on the same runtime
-// that answers GET with a fixed JSON body of the size Supaplane's answer has.
+// The ceiling for the hot-read benchmark: a bare Hono app on @hono/node-server,
+// the same runtime Supaplane uses, answering GET with exactly the bytes Supaplane
+// answered (read from BARE_BODY_FILE), encoded once at start-up. No middleware,
+// no auth, no logging, no serialization per request: what a Hono service on
+// this machine can reach at all.
+import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-const body = JSON.parse(process.env.BARE_BODY ?? '{}') as unknown;
+const body = new Uint8Array(readFileSync(process.env.BARE_BODY_FILE!));
 const app = new Hono();
-app.get('*', (c) => c.json(body));
+app.get('*', (c) => c.body(body, 200, { 'Content-Type': 'application/json' }));
 serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: '127.0.0.1' });

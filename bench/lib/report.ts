@@ -7,6 +7,8 @@ export interface Figure {
   pass: boolean;
   /** About whether things work, not how fast: even the tiny smoke run must pass it. */
   correctness?: boolean;
+  /** Raw numbers behind the figure (req/s per round and so on), kept in latest.json. */
+  detail?: Record<string, number | number[] | string>;
 }
 
 export const median = (xs: number[]) => {

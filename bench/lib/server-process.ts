@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { freePort } from '../../src/db/embedded.js';
 
 export interface ServerProcess {
@@ -7,20 +7,37 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident set size of the server process, in MB (from /proc). */
   rssMb(): number;
+  /** CPU time the process has used so far (user + system, all threads), in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
+
+export interface StartOptions {
+  /**
+   * Where the server's stdout (its log) goes: a file, as a log shipper's pipe
+   * or Docker's json-file driver would take it. Discarded when absent.
+   */
+  stdoutFile?: string;
+}
+
+/** USER_HZ: /proc reports CPU time in these; 100 on every Linux we run on. */
+const CLOCK_TICKS = 100;
 
 /** Starts `node <args>` with PORT set and waits until `readyPath` answers 200. */
 export async function startServer(
   args: string[],
   env: Record<string, string>,
   readyPath: string,
+  options: StartOptions = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'ignore';
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
+  const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -39,9 +56,15 @@ export async function startServer(
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
     },
+    cpuMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
     },
   };
 }
