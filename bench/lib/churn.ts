@@ -23,11 +23,12 @@ export async function makeFlippable(
   refs: string[],
 ): Promise<Flippable[]> {
   const keyring = keyringFromBase64(BENCH_KEY);
-  const rows = await database.sql<{ id: string; uuid: string }[]>`
-    select id, coolify_service_uuid as uuid from projects where ref = any(${refs}::text[])`;
+  const rows = await database.sql<{ id: string; uuid: string; version: string }[]>`
+    select id, coolify_service_uuid as uuid, template_version as version
+    from projects where ref = any(${refs}::text[])`;
   const out: Flippable[] = [];
   for (const row of rows) {
-    const secrets = await generateProjectSecrets();
+    const secrets = await generateProjectSecrets(row.version);
     await saveProjectSecrets(database.db, keyring, Number(row.id), secrets);
     const at = new Date().toISOString();
     sim.state.services.get(row.uuid)!.envs.set('JWT_SECRET', {
