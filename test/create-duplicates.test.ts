@@ -37,6 +37,8 @@ describe('create resumed after a lost POST /services answer', () => {
       body: JSON.stringify({
         project_uuid: first!.projectUuid,
         server_uuid: first!.serverUuid,
+        // The harness servers have two networks, so Coolify needs the destination (D3).
+        destination_uuid: first!.destinationUuid,
         environment_name: 'production',
         docker_compose_raw: compose,
         name: `Late twin (${p.ref})`,

@@ -91,7 +91,13 @@ describe('the envelope tables', () => {
       .map((t) => t.name)
       .sort();
     expect(withEnvelopes).toEqual(ENVELOPE_TABLES.map((t) => t.name).sort());
-    expect(withEnvelopes).toEqual(['function_secrets', 'instance_secrets', 'project_secrets']);
+    expect(withEnvelopes).toEqual([
+      'function_secrets',
+      'instance_secrets',
+      'mfa_factors',
+      'project_secrets',
+      'project_setting_secrets',
+    ]);
   });
 });
 

@@ -1,6 +1,14 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { instanceSecretAad } from '../auth/keys.js';
-import { functionSecrets, instanceSecrets, projectSecrets } from '../db/schema/index.js';
+import {
+  functionSecrets,
+  instanceSecrets,
+  mfaFactors,
+  projectSecrets,
+  projectSettingSecrets,
+} from '../db/schema/index.js';
+import { mfaFactorAad } from '../mfa/factors.js';
+import { projectSettingSecretsAad } from '../settings/store.js';
 import { functionSecretAad } from '../services/function-secrets.js';
 import { projectSecretsAad } from '../secrets/store.js';
 
@@ -28,4 +36,8 @@ export const ENVELOPE_TABLES: readonly EnvelopeTable[] = [
     functionSecretAad(Number(r.project_id), String(r.name)),
   ),
   entry(instanceSecrets, ['name'], (r) => instanceSecretAad(String(r.name))),
+  entry(projectSettingSecrets, ['project_id'], (r) =>
+    projectSettingSecretsAad(Number(r.project_id)),
+  ),
+  entry(mfaFactors, ['id'], (r) => mfaFactorAad(String(r.id))),
 ];

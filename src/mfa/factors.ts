@@ -35,7 +35,9 @@ import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 const MAX_FACTORS = 10; // GoTrue MFA_MAX_ENROLLED_FACTORS default
 const CHALLENGE_TTL_MS = 300_000; // GoTrue MFA_CHALLENGE_EXPIRY_DURATION default
 
-const aadFor = (factorId: string) => `mfa-factor:${factorId}`;
+/** The AAD a TOTP secret is sealed with (src/keys/envelope-tables.ts reads it too). */
+export const mfaFactorAad = (factorId: string) => `mfa-factor:${factorId}`;
+const aadFor = mfaFactorAad;
 
 const mfaError = (
   code: 'validation' | 'forbidden' | 'conflict' | 'unauthorized',

@@ -10,7 +10,10 @@ export interface StoredSettings {
 }
 
 // The project id is the AAD: an envelope moved to another project's row fails to open.
-const aadFor = (projectId: number) => `project-setting-secrets:${projectId}`;
+/** The AAD a project's secret settings are sealed with (src/keys/envelope-tables.ts reads it too). */
+export const projectSettingSecretsAad = (projectId: number) =>
+  `project-setting-secrets:${projectId}`;
+const aadFor = projectSettingSecretsAad;
 
 export async function loadSettings(
   tx: Tx,

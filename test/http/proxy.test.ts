@@ -396,7 +396,7 @@ describe('auth users and settings → GoTrue admin API', () => {
     expect(denied.status).toBe(403);
   });
 
-  it('reads settings from the template and refuses to change them, saying why', async () => {
+  it('reads settings from the template, and a change is saved and applied with a restart', async () => {
     const config = await h.call('GET', `/platform/auth/${ref}/config`, {
       headers: studioHeaders(owner),
     });
@@ -414,8 +414,13 @@ describe('auth users and settings → GoTrue admin API', () => {
       headers: studioHeaders(owner),
       body: { DISABLE_SIGNUP: true },
     });
-    expect(patch.status).toBe(412);
-    expect((patch.body as { message: string }).message).toMatch(/not supported by Supaplane yet/);
+    // Saved and applied (src/settings/, test/http/settings.test.ts covers the fields).
+    expect(patch.status).toBe(200);
+    await h.settle(ref, 'ACTIVE_HEALTHY');
+    const after = await h.call('GET', `/platform/auth/${ref}/config`, {
+      headers: studioHeaders(owner),
+    });
+    expect(after.body).toMatchObject({ DISABLE_SIGNUP: true });
   });
 });
 

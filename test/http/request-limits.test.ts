@@ -274,7 +274,11 @@ describe('unknown fields', () => {
       ),
     );
     const contract = refusing(SPEC as Doc).filter((r) => served.has(r));
-    expect(contract).toEqual(['POST /v1/organizations', 'POST /v1/projects']);
+    expect(contract).toEqual([
+      'PATCH /v1/projects/{ref}/config/storage',
+      'POST /v1/organizations',
+      'POST /v1/projects',
+    ]);
     expect(refusing(ours)).toEqual(contract);
   });
 });

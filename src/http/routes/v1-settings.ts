@@ -34,14 +34,31 @@ const getRoute = (path: string, tags: string[], summary: string) =>
     request: { params: ProjectRefParam },
     responses: { 200: jsonResponse(Settings), ...errorResponses },
   });
-const patchRoute = (path: string, tags: string[], summary: string) =>
+/**
+ * UpdateStorageConfigBody is the one settings body the contract closes
+ * (`additionalProperties: false` in openapi-v1.json); unknown fields there are a 400.
+ */
+const StorageSettings = z
+  .object({
+    fileSizeLimit: z.number().int().min(0).max(536_870_912_000).optional(),
+    features: z.record(z.string(), z.unknown()).optional(),
+    external: z.object({ upstreamTarget: z.enum(['main', 'canary']) }).optional(),
+  })
+  .strict();
+
+const patchRoute = (
+  path: string,
+  tags: string[],
+  summary: string,
+  body: z.ZodType<Record<string, unknown>> = Settings,
+) =>
   createRoute({
     method: 'patch',
     path,
     tags,
     summary,
     security: bearer,
-    request: { params: ProjectRefParam, body: jsonBody(Settings) },
+    request: { params: ProjectRefParam, body: jsonBody(body) },
     responses: { 200: jsonResponse(Settings), ...lifecycleErrors },
   });
 
@@ -105,7 +122,12 @@ export function v1SettingsRoutes(deps: Deps, router: Router): void {
       ),
   );
   router.openapi(
-    patchRoute('/projects/{ref}/config/storage', ['Storage'], 'Change storage settings'),
+    patchRoute(
+      '/projects/{ref}/config/storage',
+      ['Storage'],
+      'Change storage settings',
+      StorageSettings,
+    ),
     async (c) =>
       c.json(
         await updateStorageConfig(deps, {
