@@ -74,7 +74,12 @@ describe('a server whose GET /servers/{uuid}/resources cannot be read', () => {
         h.sim.clearFaults();
       }
       // Once the listing reads again, the project is seen as it is.
-      h.sim.setStatus(other.uuid, 'running:healthy');
+      // The operator starts the stopped stack again from Coolify (a queued start job).
+      const started = await fetch(`${h.sim.apiUrl}/services/${other.uuid}/start`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${h.sim.token}` },
+      });
+      expect(started.status).toBe(200);
       await h.settle(healthy.ref, 'ACTIVE_HEALTHY');
       const report = await h.reconcile();
       expect(report.failedServers).toEqual([]);

@@ -57,7 +57,7 @@ describe('/v1/projects/{ref}/secrets', () => {
     expect(svc.envs.get('SUPAPLANE_FN_STRIPE_KEY')?.is_literal).toBe(true);
     expect(svc.actions.filter((a) => a === 'restart').length).toBeGreaterThan(0);
     // The running containers have it: written env only reaches them through the restart.
-    expect(svc.runtime!.startedEnv!.STRIPE_KEY).toBe(value);
+    expect(svc.runtime!.startedEnv!.SUPAPLANE_FN_STRIPE_KEY).toBe(value);
     expect(env.h.logLines.join('\n')).not.toContain('sk_live');
   });
 
