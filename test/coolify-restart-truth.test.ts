@@ -37,8 +37,11 @@ describe('restart truth (audit D2; RestartService.php:16-20, StopService.php:52-
     let promotedWhileNewReported: boolean | undefined;
     let settledAt: number | undefined;
     for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-      const newReported = svc.runtime!.composeUps > upsBefore && svc.status === 'running:healthy';
       await h.reconcile();
+      // Read after the pass: on a loaded machine the new containers may come up during a
+      // slow pass. A premature promotion is still caught, since the sim keeps the old
+      // status for at least its queue + refresh time (≥ 95 ms), far longer than a pass.
+      const newReported = svc.runtime!.composeUps > upsBefore && svc.status === 'running:healthy';
       const status = (await h.project(p.ref)).status;
       if (status === 'ACTIVE_HEALTHY' && promotedWhileNewReported === undefined) {
         promotedWhileNewReported = newReported;

@@ -202,12 +202,34 @@ const WRITES: WriteRoute[] = [
     params: withRef,
     fix: (b) => ({ ...(b as Obj), query: fc.sample(SQL, 1)[0], rollback: undefined }),
   },
+  // Settings: each change is applied with a restart; one known-valid field makes the
+  // schema-shaped body (free-form keys for auth and PostgREST) reach 2xx.
+  {
+    method: 'PATCH',
+    path: '/v1/projects/{ref}/config/auth',
+    runs: 3,
+    params: withRef,
+    fix: (b) => ({ ...(b as Obj), jwt_exp: 3600 + Math.floor(Math.random() * 100) }),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/projects/{ref}/postgrest',
+    runs: 3,
+    params: withRef,
+    fix: (b) => ({ ...(b as Obj), max_rows: 1000 + Math.floor(Math.random() * 100) }),
+  },
+  { method: 'PATCH', path: '/v1/projects/{ref}/config/storage', runs: 3, params: withRef },
   { method: 'POST', path: '/v1/projects/{ref}/secrets', params: withRef },
   { method: 'DELETE', path: '/v1/projects/{ref}/secrets', params: withRef },
 ];
 
 beforeAll(async () => {
-  env = await startV1Env({ SUPAPLANE_API_RATE_LIMIT_PER_MINUTE: '1000000' });
+  // Hundreds of lifecycle writes in two minutes: Coolify's 200/min budget (tested on its
+  // own in test/coolify/shared-budget.test.ts) would make jobs wait here, not fail.
+  env = await startV1Env(
+    { SUPAPLANE_API_RATE_LIMIT_PER_MINUTE: '1000000', COOLIFY_RATE_LIMIT_PER_MINUTE: '100000' },
+    { rateLimitPerMinute: 100_000 },
+  );
   owner = await env.h.signIn('owner');
   token = await env.pat(owner);
   ref = await env.activeProject('Valid bodies');

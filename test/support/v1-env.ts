@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createProject } from '../../src/services/projects.js';
+import type { SimOptions } from '../coolify-sim/index.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from './api.js';
 import { withDatabase } from './global-setup.js';
 import { startPgMeta, type PgMeta } from './pg-meta.js';
@@ -25,10 +26,14 @@ export interface V1Env {
   close(): Promise<void>;
 }
 
-export async function startV1Env(env: Record<string, string> = {}): Promise<V1Env> {
+export async function startV1Env(
+  env: Record<string, string> = {},
+  sim: SimOptions = {},
+): Promise<V1Env> {
   const gateway = await startTestGateway();
   const h = await startApiHarness({
     env: { SUPAPLANE_GATEWAY_URL: gateway.template, ...env },
+    sim,
   });
   const server = inject('pgUrl');
   const name = `v1_${randomBytes(6).toString('hex')}`;
