@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import { randomBytes } from 'node:crypto';
 import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
@@ -38,6 +39,15 @@ const CHALLENGE_TTL_MS = 300_000; // GoTrue MFA_CHALLENGE_EXPIRY_DURATION defaul
 /** The AAD a TOTP secret is sealed with (src/keys/envelope-tables.ts reads it too). */
 export const mfaFactorAad = (factorId: string) => `mfa-factor:${factorId}`;
 const aadFor = mfaFactorAad;
+
+/**
+ * The QR code of the otpauth URI as bare SVG markup, as GoTrue answers it: auth-js adds the
+ * `data:image/svg+xml;utf-8,` prefix itself (GoTrueClient `_enroll`, auth-js 2.109). The
+ * `qrcode` package does the encoding (Reed–Solomon, masks, version choice) so we don't.
+ */
+async function qrSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+}
 
 const mfaError = (
   code: 'validation' | 'forbidden' | 'conflict' | 'unauthorized',
@@ -119,12 +129,12 @@ export async function enrollTotp(
     })
     .returning();
   const issuer = input.issuer?.trim() || 'Supaplane';
+  const uri = otpauthUri(secret, issuer, principal.email);
   return {
     id: factor!.id,
     type: 'totp' as const,
     friendly_name: name ?? '',
-    // GoTrue also sends an SVG QR code; the secret and URI carry the same key.
-    totp: { qr_code: '', secret, uri: otpauthUri(secret, issuer, principal.email) },
+    totp: { qr_code: await qrSvg(uri), secret, uri },
   };
 }
 

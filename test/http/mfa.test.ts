@@ -65,6 +65,10 @@ describe('dashboard MFA through auth-js', () => {
     secret = enrolled.data!.totp.secret;
     factorId = enrolled.data!.id;
     expect(enrolled.data!.totp.uri).toMatch(/^otpauth:\/\/totp\/.*secret=/);
+    // GoTrue sends bare SVG and auth-js makes it a data URL Studio can show as <img>.
+    expect(enrolled.data!.totp.qr_code).toMatch(
+      /^data:image\/svg\+xml;utf-8,<svg[^>]*>[\s\S]*<path/,
+    );
     // The secret is stored as an envelope only.
     expect(JSON.stringify(await h.db.db.select().from(mfaFactors))).not.toContain(secret);
 
