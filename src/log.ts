@@ -66,26 +66,16 @@ const REDACT = [
 ];
 
 /**
- * `destination` defaults to stdout, written asynchronously: lines are batched
- * (up to 4 KB, or every 250 ms when quiet) instead of one blocking write(2) per
- * line, which also kept the event loop waiting whenever the reader of a piped
- * stdout (Docker, a log shipper) fell behind. pino flushes what is buffered
- * synchronously when the process exits, including after an uncaught exception
- * (its on-exit-leak-free hook; test/log-flush.test.ts proves both).
+ * `destination` defaults to stdout written synchronously, one write(2) per line: pino's
+ * asynchronous, batched destination was tried (issue 15) and lost lines — a crash while a
+ * batch was in flight dropped that batch (lines 55-114 of 5,000 after an uncaught
+ * exception), and a synchronous batch left its tail unflushed at exit (test/log-flush.test.ts
+ * shows both). Every request line must reach the log, so the write cost stays.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'supaplane' } },
-    destination ??
-      pino.destination({
-        dest: 1,
-        sync: false,
-        minLength: 4096,
-        // sonic-boom measures the byte length of its last pending chunk on every
-        // write; its default 16 KB chunks made that a profile entry of its own.
-        maxWrite: 4608,
-        periodicFlush: 250,
-      }),
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

@@ -36,9 +36,9 @@ function run(how: string, count: number, onStderr?: (text: string, kill: () => v
   });
 }
 
-// 5,000 lines (about 500 KB) are far more than one batch, so some are still
-// buffered in the process when it ends.
-describe('request logs written asynchronously still reach stdout', () => {
+// 5,000 lines (about 500 KB): a destination that batched or wrote asynchronously
+// would still hold some of them when the process ends.
+describe('request logs reach stdout whole and in order', () => {
   it('on process.exit', async () => {
     const r = await run('exit', 5_000);
     expect(r).toMatchObject({ lines: 5_000, code: 0 });

@@ -1,4 +1,4 @@
-// A process that logs through Supaplane's default destination (async, batched
+// A process that logs through Supaplane's default destination (synchronous
 // stdout) and then ends as `argv[2]` says; test/log-flush.test.ts counts its lines.
 import { createLogger } from '../../src/log.js';
 
