@@ -5,6 +5,7 @@ import { signAccessToken } from '../../src/auth/access-token-jwt.js';
 import { createOrganization } from '../../src/services/organizations.js';
 import { createProject } from '../../src/services/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
+import { fillPath, servedRoutes } from '../support/served-routes.js';
 
 /**
  * One auth suite over every route the app serves (read from the router itself,
@@ -47,23 +48,9 @@ const PROXY_SAMPLES = [
   'GET /platform/profile/access-tokens',
 ];
 
-function routeList(): { method: string; path: string }[] {
-  const seen = new Set<string>(PROXY_SAMPLES);
-  for (const r of h.app.routes) {
-    if (r.method === 'ALL' || r.path.includes('*')) continue;
-    seen.add(`${r.method} ${r.path}`);
-  }
-  return [...seen].map((s) => {
-    const [method, path] = s.split(' ') as [string, string];
-    return { method, path };
-  });
-}
+const routeList = () => servedRoutes(h.app.routes, PROXY_SAMPLES);
 
-const fill = (path: string) =>
-  path
-    .replace(':ref', ref)
-    .replace(':slug', h.org.slug)
-    .replace(/:[a-z_]+/g, 'x0');
+const fill = (path: string) => fillPath(path, { ref, slug: h.org.slug });
 
 /** Runs of the malformed-input property per route (each with a fresh session). */
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 8);

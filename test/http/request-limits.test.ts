@@ -4,6 +4,7 @@ import { bodyLimitFor } from '../../src/http/limits/body-limits.js';
 import { createProject } from '../../src/services/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { SPEC } from '../support/v1-spec.js';
+import { fillPath, servedRoutes } from '../support/served-routes.js';
 
 /**
  * Issue 17: one body limit on every route, read from the router, checked before
@@ -23,23 +24,10 @@ const PROXY_SAMPLES = [
 ];
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function routesWithBodies(): { method: string; path: string }[] {
-  const seen = new Set<string>(PROXY_SAMPLES);
-  for (const r of h.app.routes) {
-    if (r.method === 'ALL' || r.path.includes('*') || BODYLESS.has(r.method)) continue;
-    seen.add(`${r.method} ${r.path}`);
-  }
-  return [...seen].map((s) => {
-    const [method, path] = s.split(' ') as [string, string];
-    return { method, path };
-  });
-}
+const routesWithBodies = () =>
+  servedRoutes(h.app.routes, PROXY_SAMPLES).filter((r) => !BODYLESS.has(r.method));
 
-const fill = (path: string) =>
-  path
-    .replace(':ref', ref)
-    .replace(':slug', h.org.slug)
-    .replace(/:[a-z_]+/g, 'x0');
+const fill = (path: string) => fillPath(path, { ref, slug: h.org.slug });
 
 /** A JSON object of exactly `bytes` bytes, all unknown fields but a plausible name. */
 function jsonOfSize(bytes: number): string {
