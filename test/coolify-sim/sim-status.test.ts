@@ -216,7 +216,9 @@ function viaHost(s: CoolifySim, host: string, path: string): Promise<number> {
 
 describe('coolify-sim: the gateway routes by the domain given in urls', () => {
   it('answers on the registered host only, while the Kong container runs', async () => {
-    sim = await startCoolifySim({ statusRefreshMs: 20 });
+    // A refresh far beyond the test's length: the stale `exited` below must still be there
+    // when it is read (with 20 ms a loaded machine had already refreshed it).
+    sim = await startCoolifySim({ statusRefreshMs: 60_000 });
     const api = apiFor(sim);
     const uuid = await createService(api, await setupProject(sim, api));
     await api('PATCH', `/services/${uuid}/envs/bulk`, {
