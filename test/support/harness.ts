@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { loadDashboardSigningKey } from '../../src/auth/keys.js';
 import { parseConfig } from '../../src/config/config.js';
 import type { Deps } from '../../src/context.js';
@@ -134,15 +134,30 @@ export async function startHarness(
     },
     async settle(ref, status, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
+      let lastTick = 0;
       for (;;) {
         const p = await project(ref);
         if (p.status === status) return p;
         if (Date.now() > deadline) {
+          // The project's unfinished jobs say what it is waiting for.
+          const pending = (
+            await db.db
+              .select()
+              .from(jobs)
+              .where(and(eq(jobs.projectId, p.id), inArray(jobs.state, ['queued', 'running'])))
+          ).map((j) => `${j.kind}:${j.state}:${j.lastError ?? ''}:${j.runAt.toISOString()}`);
           throw new Error(
-            `project ${ref} is ${p.status} (${p.lastError ?? 'no error'}), expected ${status}`,
+            `project ${ref} is ${p.status} (${p.lastError ?? 'no error'}), expected ${status}; jobs [${pending.join(', ')}]`,
           );
         }
-        await reconcile();
+        // A tick at most every 200 ms: two servers' listings then take ~150 of the client's
+        // 180 Coolify calls a minute over a 15 s settle, leaving the jobs room. Ticking every
+        // 30 ms spent the whole budget, and a delete job's calls queued behind the ticks
+        // for up to a minute.
+        if (Date.now() - lastTick >= 200) {
+          lastTick = Date.now();
+          await reconcile();
+        }
         await new Promise((r) => setTimeout(r, 30));
       }
     },
