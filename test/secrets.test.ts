@@ -40,8 +40,9 @@ describe('project secrets', () => {
       s.AUTHENTICATOR_PASSWORD,
       s.AUTH_ADMIN_PASSWORD,
       s.STORAGE_ADMIN_PASSWORD,
+      s.PGBOUNCER_PASSWORD,
     ];
-    expect(new Set(passwords).size).toBe(5);
+    expect(new Set(passwords).size).toBe(6);
     for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
     for (const unused of [
       'DASHBOARD_USERNAME',

@@ -1,148 +1,24 @@
-import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.js';
-import { loadTemplate, templateEnv } from '../src/provisioner/template.js';
-import { renderForTest } from './support/render-compose.js';
-import { generateProjectSecrets } from '../src/secrets/generate.js';
 import { startPgMetaWithEnv, type PgMeta } from './support/pg-meta.js';
+import { envOf, startV2Database, type V2Database } from './support/v2-database.js';
 
-// v2's init files run on a real Postgres (its own embedded server: roles are
-// per server, and this one's bootstrap superuser is supabase_admin, as in the
-// supabase/postgres image), after a documented stand-in for the image's roles
-// (test/fixtures/supabase-postgres-*.sql), in migrate.sh's order
-// (supabase/postgres migrations/db/migrate.sh:31-51@7db7e1a9). webhooks.sql is left
-// out: it needs pg_net, which the embedded Postgres lacks.
+// v2's init SQL on a real Postgres after the stand-in for the image's roles
+// (test/support/v2-database.ts says how and in which order).
 
-const run = promisify(execFile);
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
-
-interface Volume {
-  target?: string;
-  content?: string;
-}
-interface Service {
-  environment?: string[];
-  volumes?: (string | Volume)[];
-}
-
-const secrets = await generateProjectSecrets('v2');
-const env = templateEnv({
-  version: 'v2',
-  ref: 'abcdefghijklmnopqrst',
-  publicUrl: 'https://abcdefghijklmnopqrst.example.com',
-  secrets,
-});
-const rendered = parse(renderForTest(await loadTemplate('v2'), env)) as {
-  services: Record<string, Service>;
-};
-const envOf = (svc: Service) =>
-  Object.fromEntries(
-    (svc.environment ?? []).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-const initFile = (target: string) => {
-  const v = rendered.services['supabase-db']!.volumes!.find(
-    (x): x is Volume => typeof x === 'object' && x.target === target,
-  );
-  if (!v?.content) throw new Error(`no init file ${target}`);
-  return v.content;
-};
-
-let pg: EmbeddedPostgres;
-let dataDir: string;
+let db: V2Database;
 let port: number;
-
-/** psql as migrate.sh runs it: ON_ERROR_STOP, the db container's env for backticks. */
-async function psql(user: string, password: string, sql: string) {
-  const file = path.join(dataDir, `step-${Math.random().toString(36).slice(2)}.sql`);
-  writeFileSync(file, sql);
-  const dbEnv = envOf(rendered.services['supabase-db']!);
-  await run(
-    'psql',
-    [
-      '-v',
-      'ON_ERROR_STOP=1',
-      '--no-psqlrc',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-U',
-      user,
-      '-d',
-      'postgres',
-      '-f',
-      file,
-    ],
-    { env: { PATH: process.env.PATH, ...dbEnv, PGPASSWORD: password } },
-  );
-}
-
-const connect = (user: string, password: string) =>
-  postgres({
-    host: '127.0.0.1',
-    port,
-    database: 'postgres',
-    username: user,
-    password,
-    max: 1,
-    onnotice: () => {},
-  });
+let secrets: V2Database['secrets'];
+let rendered: { services: V2Database['services'] };
+const connect = (user: string, password: string) => db.connect(user, password);
 
 beforeAll(async () => {
-  // Under the checkout, like global-setup's: as root, Postgres runs as a system user
-  // that cannot enter a private tmpdir.
-  mkdirSync(path.resolve('.test-data'), { recursive: true });
-  dataDir = mkdtempSync(path.resolve('.test-data', 'v2-db-'));
-  chmodSync(dataDir, 0o755);
-  pg = await startEmbeddedPostgres(dataDir, () => {}, 'supabase_admin');
-  const url = new URL(pg.url);
-  port = Number(url.port);
-  const bootstrap = decodeURIComponent(url.password);
-  const initPass = secrets.POSTGRES_PASSWORD;
-  // migrate.sh:31-40: postgres, a superuser until the demotion migration.
-  await psql(
-    'supabase_admin',
-    bootstrap,
-    `create role postgres superuser login password '${initPass}';`,
-  );
-  await psql(
-    'postgres',
-    initPass,
-    readFileSync(path.join(FIXTURES, 'supabase-postgres-roles.sql'), 'utf8'),
-  );
-  // migrate.sh:42-45: init-scripts/*, as postgres.
-  await psql('postgres', initPass, initFile('/docker-entrypoint-initdb.d/init-scripts/99-jwt.sql'));
-  // migrate.sh:46
-  await psql('postgres', initPass, `ALTER USER supabase_admin WITH PASSWORD '${initPass}'`);
-  // migrate.sh:48-51: migrations/*, as supabase_admin, in name order.
-  await psql(
-    'supabase_admin',
-    initPass,
-    readFileSync(path.join(FIXTURES, 'supabase-postgres-migrations.sql'), 'utf8'),
-  );
-  // A grant an older image or a user might have left: v2's roles file removes it.
-  await psql('supabase_admin', initPass, 'grant pgbouncer to authenticator;');
-  await psql(
-    'supabase_admin',
-    initPass,
-    initFile('/docker-entrypoint-initdb.d/migrations/99-realtime.sql'),
-  );
-  await psql(
-    'supabase_admin',
-    initPass,
-    initFile('/docker-entrypoint-initdb.d/migrations/zz-supaplane-roles.sql'),
-  );
+  db = await startV2Database();
+  ({ port, secrets } = db);
+  rendered = { services: db.services };
 }, 120_000);
 
 afterAll(async () => {
-  await pg?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await db?.stop();
 });
 
 const LOGINS = {
@@ -151,6 +27,7 @@ const LOGINS = {
   authenticator: () => secrets.AUTHENTICATOR_PASSWORD!,
   supabase_auth_admin: () => secrets.AUTH_ADMIN_PASSWORD!,
   supabase_storage_admin: () => secrets.STORAGE_ADMIN_PASSWORD!,
+  pgbouncer: () => secrets.PGBOUNCER_PASSWORD!,
 };
 
 describe('template v2 init SQL on a real Postgres', () => {
@@ -169,8 +46,8 @@ describe('template v2 init SQL on a real Postgres', () => {
         await bad.end();
       }
     }
-    // Roles no v2 service logs in as have no password at all.
-    for (const role of ['pgbouncer', 'supabase_functions_admin']) {
+    // A role no v2 service logs in as has no password at all.
+    for (const role of ['supabase_functions_admin']) {
       const sql = connect('supabase_admin', secrets.SUPABASE_ADMIN_PASSWORD!);
       const [row] =
         await sql`select rolpassword is null as none from pg_authid where rolname = ${role}`;

@@ -51,6 +51,9 @@ const V2_IMAGES: Record<string, string> = {
   imgproxy: 'darthsim/imgproxy:v3.31.4',
   'supabase-meta': 'supabase/postgres-meta:v0.99.0',
   'supabase-edge-functions': 'supabase/edge-runtime:v1.76.2',
+  // Not in upstream's default stack: its PgBouncer override (docker-compose.pgbouncer.yml
+  // @27291edf) pins the same image.
+  'supabase-pooler': 'edoburu/pgbouncer:v1.25.2-p0',
 };
 
 const raw = await loadTemplate('v2');
@@ -237,6 +240,27 @@ describe('supabase template v2: database route', () => {
       'traefik.tcp.services.db-abcdefghijklmnopqrst.loadbalancer.server.port=5432',
     );
   });
+
+  it('labels supabase-pooler with a router for the same name on the pooler entrypoint', () => {
+    const labels = rendered.services['supabase-pooler']!.labels!;
+    const router = 'traefik.tcp.routers.pooler-abcdefghijklmnopqrst';
+    expect(labels).toEqual([
+      'traefik.enable=true',
+      `${router}.rule=HostSNI(\`db.abcdefghijklmnopqrst.example.com\`)`,
+      `${router}.entrypoints=pooler`,
+      `${router}.tls=true`,
+      `${router}.tls.certresolver=letsencrypt`,
+      `${router}.service=pooler-abcdefghijklmnopqrst`,
+      'traefik.tcp.services.pooler-abcdefghijklmnopqrst.loadbalancer.server.port=6543',
+    ]);
+    // The port PgBouncer listens on is the one Traefik forwards to.
+    expect(content(doc.services['supabase-pooler']!, '/etc/pgbouncer/pgbouncer.ini')).toMatch(
+      /^listen_port = 6543$/m,
+    );
+    expect(content(doc.services['supabase-pooler']!, '/etc/pgbouncer/pgbouncer.ini')).toMatch(
+      /^pool_mode = transaction$/m,
+    );
+  });
 });
 
 describe('supabase template v2: README table', () => {
@@ -389,6 +413,7 @@ describe('supabase template v2: function secrets reach only user workers', () =>
         'AUTHENTICATOR_PASSWORD',
         'AUTH_ADMIN_PASSWORD',
         'STORAGE_ADMIN_PASSWORD',
+        'PGBOUNCER_PASSWORD',
         'SECRET_KEY_BASE',
         'PG_META_CRYPTO_KEY',
         'REALTIME_DB_ENC_KEY',

@@ -13,6 +13,8 @@ export interface V2Secrets {
   AUTH_ADMIN_PASSWORD: string;
   /** supabase_storage_admin, storage-api's. */
   STORAGE_ADMIN_PASSWORD: string;
+  /** pgbouncer, the pooler's auth user: it may only call pgbouncer.get_auth. */
+  PGBOUNCER_PASSWORD: string;
 }
 
 export const V2_SECRET_KEYS = [
@@ -26,6 +28,7 @@ export const V2_SECRET_KEYS = [
   'AUTHENTICATOR_PASSWORD',
   'AUTH_ADMIN_PASSWORD',
   'STORAGE_ADMIN_PASSWORD',
+  'PGBOUNCER_PASSWORD',
   'SECRET_KEY_BASE',
   'PG_META_CRYPTO_KEY',
   'REALTIME_DB_ENC_KEY',

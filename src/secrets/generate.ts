@@ -76,6 +76,7 @@ export async function generateProjectSecrets(version: string): Promise<ProjectSe
       AUTHENTICATOR_PASSWORD: randomAlnum(32),
       AUTH_ADMIN_PASSWORD: randomAlnum(32),
       STORAGE_ADMIN_PASSWORD: randomAlnum(32),
+      PGBOUNCER_PASSWORD: randomAlnum(32),
     };
   }
   throw new Error(`Unknown template version: ${version}`);

@@ -1,7 +1,7 @@
 -- SQL the move of a project from template v1 to v2 must run, as supabase_admin, on
 -- the project's database (init files never run again on an existing volume).
--- psql variables: admin_pass, authenticator_pass, auth_pass, storage_pass (the new
--- v2 secrets), e.g. psql -v admin_pass=... -f upgrade-from-v1.sql.
+-- psql variables: admin_pass, authenticator_pass, auth_pass, storage_pass,
+-- pgbouncer_pass (the new v2 secrets), e.g. psql -v admin_pass=... -f upgrade-from-v1.sql.
 \set ON_ERROR_STOP on
 
 -- C1: the JWT signing secret leaves SQL. v1 set it in 99-jwt.sql and PostgREST set
@@ -21,12 +21,15 @@ END
 $$;
 
 -- C3: one password per login role (v1 gave them all POSTGRES_PASSWORD). The
--- postgres role keeps the user's password; pgbouncer and supabase_functions_admin
--- log in nowhere in v2.
+-- postgres role keeps the user's password; supabase_functions_admin logs in
+-- nowhere in v2. pgbouncer is v2's pooler auth user (supabase-pooler): its own
+-- password, and USAGE on its schema instead of owning it (as v2's roles.sql).
 ALTER USER authenticator WITH PASSWORD :'authenticator_pass';
 ALTER USER supabase_auth_admin WITH PASSWORD :'auth_pass';
 ALTER USER supabase_storage_admin WITH PASSWORD :'storage_pass';
-ALTER USER pgbouncer WITH PASSWORD NULL;
+ALTER USER pgbouncer WITH PASSWORD :'pgbouncer_pass';
+ALTER SCHEMA pgbouncer OWNER TO supabase_admin;
+GRANT USAGE ON SCHEMA pgbouncer TO pgbouncer;
 ALTER USER supabase_functions_admin WITH PASSWORD NULL;
 ALTER USER supabase_admin WITH PASSWORD :'admin_pass';
 
