@@ -122,6 +122,9 @@ describe('openapi-v1.json contract', () => {
     await expectStatus(403, 'PATCH', `/v1/projects/${ref}`, { as: reader, body: { name: 'nope' } });
     await expectStatus(200, 'GET', `/v1/projects/${ref}/health?services=auth,db,rest`);
     await expectStatus(200, 'GET', `/v1/projects/${ref}/health?services=db&services=pooler`);
+    await expectStatus(200, 'GET', `/v1/projects/${ref}/config/database/pooler`);
+    await expectStatus(200, 'GET', `/v1/projects/${ref}/config/database/pgbouncer`);
+    await expectStatus(404, 'GET', '/v1/projects/zzzzzzzzzzzzzzzzzzzz/config/database/pooler');
     await expectStatus(400, 'GET', `/v1/projects/${ref}/health?services=nope`);
     await expectStatus(200, 'GET', `/v1/projects/${ref}/restore`);
     await env.h.settle(newRef, 'ACTIVE_HEALTHY');

@@ -214,24 +214,6 @@ export const databasesView = (config: Config, p: Project) => [
   },
 ];
 
-/** GET /platform/projects/{ref}/config/pgbouncer: template v1 runs no pooler. */
-export const pgbouncerView = (config: Config, p: Project) => {
-  const host = projectDbHost(config, p.ref);
-  return {
-    connection_string: `postgresql://${DB.user}:[YOUR-PASSWORD]@${host}:${DB.port}/${DB.name}${dbTlsServed(p) ? '?sslmode=require' : ''}`,
-    db_dns_name: host,
-    db_host: host,
-    db_name: DB.name,
-    db_port: DB.port,
-    db_user: DB.user,
-    inserted_at: iso(p.createdAt),
-    pgbouncer_enabled: false,
-    pgbouncer_status: 'DISABLED' as const,
-    pool_mode: 'transaction' as const,
-    ssl_enforced: dbTlsServed(p),
-  };
-};
-
 /** GET /platform/projects/{ref}/config/postgrest: the template's PGRST_* settings. */
 export const postgrestConfigView = (secrets: ProjectSecrets, revealJwtSecret: boolean) => ({
   db_anon_role: 'anon',

@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import { poolerServed } from '../connections/strings.js';
 import type { Deps } from '../context.js';
 import type { ProjectStatus } from '../db/schema/index.js';
 import { invalid, precondition } from '../errors.js';
@@ -8,10 +9,12 @@ import { projectGatewayUrl } from './urls.js';
 
 /**
  * GET /v1/projects/{ref}/health: each service probed through the project's own
- * gateway, the way a client would reach it. Template v1 runs no connection
- * pooler, so `pooler` and friends are reported unhealthy with the reason, never
- * healthy; refusing them would break clients (Supabase's MCP server always asks
- * for `pooler`).
+ * gateway, the way a client would reach it. The pooler speaks Postgres, not HTTP,
+ * so it is not probed: on template v2 its health is the stack's, which Coolify
+ * reports unhealthy when any container's healthcheck fails, the pooler's
+ * (`pg_isready` on 6543) included. Template v1 runs no pooler, so `pooler` and
+ * `pg_bouncer` are reported unhealthy with the reason, never healthy; refusing
+ * them would break clients (Supabase's MCP server always asks for `pooler`).
  */
 const PROBED = ['auth', 'db', 'realtime', 'rest', 'storage'] as const;
 const NOT_RUN = ['db_postgres_user', 'pooler', 'pg_bouncer'] as const;
@@ -45,8 +48,8 @@ const PROBES: Record<Probed, Probe> = {
 };
 
 const NOT_RUN_REASON: Record<(typeof NOT_RUN)[number], string> = {
-  pooler: 'Supaplane projects run no connection pooler (Supavisor)',
-  pg_bouncer: 'Supaplane projects run no PgBouncer',
+  pooler: 'Projects on template v1 run no connection pooler',
+  pg_bouncer: 'Projects on template v1 run no PgBouncer',
   db_postgres_user: 'Not checked separately on Supaplane projects; see the db service',
 };
 
@@ -88,6 +91,11 @@ export async function projectHealth(
   const key = secrets.SUPABASE_SERVICE_KEY;
   return Promise.all(
     input.services.map(async (name): Promise<ServiceHealth> => {
+      if ((name === 'pooler' || name === 'pg_bouncer') && poolerServed(project)) {
+        return project.status === 'ACTIVE_HEALTHY'
+          ? { name, healthy: true, status: 'ACTIVE_HEALTHY' }
+          : { name, healthy: false, status: down, error: `The project is ${project.status}` };
+      }
       if (!isProbed(name)) {
         return { name, healthy: false, status: 'UNHEALTHY', error: NOT_RUN_REASON[name] };
       }

@@ -137,10 +137,11 @@ describe('project settings pages', () => {
       features: { imageTransformation: { enabled: true }, s3Protocol: { enabled: false } },
     });
     expect(await get(`/projects/${ref}/config/realtime`)).toMatchObject({ private_only: false });
-    expect(await get(`/projects/${ref}/config/supavisor`)).toEqual([]);
+    // A v2 project's stack runs a PgBouncer (test/http/connections.test.ts has the strings).
+    expect(await get(`/projects/${ref}/config/supavisor`)).toMatchObject([{ db_port: 6543 }]);
     expect(await get(`/projects/${ref}/config/pgbouncer`)).toMatchObject({
-      pgbouncer_enabled: false,
-      pgbouncer_status: 'DISABLED',
+      pgbouncer_enabled: true,
+      pgbouncer_status: 'ENABLED',
       db_host: `db.${ref}.supa.test`,
     });
     expect(await get(`/projects/${ref}/billing/addons`)).toEqual({

@@ -231,27 +231,44 @@ describe('/v1/projects', () => {
     expect(byName.realtime).toMatchObject({ healthy: false, status: 'UNHEALTHY' });
     const repeated = await call('GET', `/v1/projects/${ref}/health?services=auth&services=db`);
     expect((repeated.body as unknown[]).length).toBe(2);
-    // As Supabase's MCP server asks: the pooler is reported, truthfully, as not there.
+    // As Supabase's MCP server asks. A v2 stack runs a PgBouncer, healthy with its stack.
     const mcp = await call('GET', `/v1/projects/${ref}/health?services=auth&services=pooler`);
     expect(mcp.body).toEqual([
       expect.objectContaining({ name: 'auth', healthy: true }),
+      { name: 'pooler', healthy: true, status: 'ACTIVE_HEALTHY' },
+    ]);
+    // On v1, whose stack runs none, the pooler is reported, truthfully, as not there.
+    await env.h.db.sql`update projects set template_version = 'v1' where ref = ${ref}`;
+    const v1 = await call('GET', `/v1/projects/${ref}/health?services=pooler,pg_bouncer`);
+    expect(v1.body).toEqual([
       expect.objectContaining({
         name: 'pooler',
         healthy: false,
         status: 'UNHEALTHY',
-        error: expect.stringContaining('pooler'),
+        error: expect.stringContaining('template v1'),
       }),
+      expect.objectContaining({ name: 'pg_bouncer', healthy: false }),
     ]);
+    await env.h.db.sql`update projects set template_version = 'v2' where ref = ${ref}`;
     expect((await call('GET', `/v1/projects/${ref}/health?services=nope`)).status).toBe(400);
     expect((await call('GET', `/v1/projects/${ref}/health`)).status).toBe(400);
 
     await call('POST', `/v1/projects/${ref}/pause`);
     await env.h.settle(ref, 'INACTIVE');
     // (The test gateway serves /pg/ whatever the stack does; the simulator's gateway does not.)
-    const down = await call('GET', `/v1/projects/${ref}/health?services=auth,rest&timeout_ms=2000`);
+    const down = await call(
+      'GET',
+      `/v1/projects/${ref}/health?services=auth,rest,pooler&timeout_ms=2000`,
+    );
     expect(down.body).toEqual([
       expect.objectContaining({ name: 'auth', healthy: false, status: 'UNHEALTHY' }),
       expect.objectContaining({ name: 'rest', healthy: false, status: 'UNHEALTHY' }),
+      expect.objectContaining({
+        name: 'pooler',
+        healthy: false,
+        status: 'UNHEALTHY',
+        error: 'The project is INACTIVE',
+      }),
     ]);
   });
 

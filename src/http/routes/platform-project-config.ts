@@ -1,11 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../context.js';
 import { requireOrganization, requireProject } from '../../services/access.js';
-import {
-  pgbouncerView,
-  realtimeConfigView,
-  serviceVersions,
-} from '../../services/project-views.js';
+import { pgbouncerView, poolerConfigView } from '../../connections/views.js';
+import { realtimeConfigView, serviceVersions } from '../../services/project-views.js';
 import {
   getPostgrestConfig,
   getStorageConfig,
@@ -173,11 +170,15 @@ export function platformProjectConfigRoutes(deps: Deps): Router {
 
   const fixed: [string, string, (p: Awaited<ReturnType<typeof member>>) => unknown][] = [
     ['/projects/{ref}/config/realtime', 'Realtime settings', () => realtimeConfigView()],
-    // Template v1 runs no connection pooler: no Supavisor entries, PgBouncer disabled.
-    ['/projects/{ref}/config/supavisor', 'Connection pooler (none)', () => []],
+    // The stack's PgBouncer (template v2; v1 runs none: no entry, disabled).
+    [
+      '/projects/{ref}/config/supavisor',
+      'Connection pooler (the stack’s PgBouncer)',
+      ({ project }) => poolerConfigView(deps.config, project),
+    ],
     [
       '/projects/{ref}/config/pgbouncer',
-      'PgBouncer (disabled)',
+      'PgBouncer (the stack’s pooler; disabled on template v1)',
       ({ project }) => pgbouncerView(deps.config, project),
     ],
     [

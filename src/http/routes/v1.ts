@@ -9,6 +9,7 @@ import { v1ApiKeyRoutes } from './v1-api-keys.js';
 import { v1DatabaseRoutes } from './v1-database.js';
 import { v1OrganizationRoutes } from './v1-organizations.js';
 import { v1ProjectKeysAndBranchesRoutes } from './v1-project-keys-and-branches.js';
+import { v1PoolerRoutes } from './v1-pooler.js';
 import { v1ProjectRoutes } from './v1-projects.js';
 import { v1SecretRoutes } from './v1-secrets.js';
 import { v1SettingsRoutes } from './v1-settings.js';
@@ -31,6 +32,7 @@ export function mountManagementApi(
   v1ProjectRoutes(deps, v1);
   v1ApiKeyRoutes(deps, v1);
   v1DatabaseRoutes(deps, v1);
+  v1PoolerRoutes(deps, v1);
   v1SecretRoutes(deps, v1);
   v1ProjectKeysAndBranchesRoutes(deps, v1);
   v1SettingsRoutes(deps, v1);
