@@ -16,6 +16,8 @@ import {
 import { renderForTest } from './support/render-compose.js';
 import { generateProjectSecrets } from '../src/secrets/generate.js';
 import { deliveredName } from '../src/services/function-secret-names.js';
+import { SETTINGS, settingsEnv } from '../src/settings/env-mapping.js';
+import { namedFor } from '../src/settings/stack-env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -189,7 +191,7 @@ describe('supabase template v2: variables', () => {
     expect([fn.username, fn.password]).toEqual(['postgres', secrets.POSTGRES_PASSWORD]);
   });
 
-  it('takes Auth settings from the project, with defaults', () => {
+  it('starts every editable setting at its default in src/settings/env-mapping.ts', () => {
     expect(rows.GOTRUE_SITE_URL).toBe('https://abcdefghijklmnopqrst.example.com');
     expect(rows.API_EXTERNAL_URL).toBe('https://abcdefghijklmnopqrst.example.com/auth/v1');
     expect(rows.GOTRUE_JWT_ISSUER).toBe(rows.API_EXTERNAL_URL);
@@ -198,33 +200,48 @@ describe('supabase template v2: variables', () => {
       'false',
       '',
     ]);
-    const custom = templateEnv({
-      ...input,
-      auth: {
-        siteUrl: 'https://app.example.org',
-        additionalRedirectUrls: ['https://app.example.org/**', 'myapp://callback'],
-        mailerAutoconfirm: true,
-        jwtExpiry: 900,
-        smtp: {
-          adminEmail: 'no-reply@example.org',
-          host: 'smtp.example.org',
-          user: 'u',
-          pass: 'p4ss',
+    // GoTrue parses the port as an integer even without a host.
+    expect(rows.GOTRUE_SMTP_PORT).toBe('587');
+    const referenced = new Set(referencedVariables(raw));
+    for (const field of SETTINGS) {
+      if (!referenced.has(field.container) || field.default === null) continue;
+      expect(rows[field.container], field.container).toBe(String(field.default));
+    }
+  });
+
+  it('renders stored Auth settings into the auth container under the names v2 reads', () => {
+    // What src/settings/stack-env.ts writes over the template's rows for stored settings.
+    const stored = namedFor(
+      'v2',
+      settingsEnv(
+        input.publicUrl,
+        {
+          auth: {
+            SITE_URL: 'https://app.example.org',
+            URI_ALLOW_LIST: 'https://app.example.org/**,myapp://callback',
+            MAILER_AUTOCONFIRM: true,
+            JWT_EXP: 900,
+            SMTP_ADMIN_EMAIL: 'no-reply@example.org',
+            SMTP_HOST: 'smtp.example.org',
+            SMTP_USER: 'u',
+          },
         },
-      },
-    });
-    const auth = envOf(parse(renderForTest(raw, custom)).services['supabase-auth'] as Service);
+        { SMTP_PASS: 'p4$$word' },
+      ),
+    );
+    const auth = envOf(
+      parse(renderForTest(raw, { ...rows, ...stored })).services['supabase-auth'] as Service,
+    );
     expect(auth).toMatchObject({
       GOTRUE_SITE_URL: 'https://app.example.org',
       GOTRUE_URI_ALLOW_LIST: 'https://app.example.org/**,myapp://callback',
       GOTRUE_MAILER_AUTOCONFIRM: 'true',
       GOTRUE_JWT_EXP: '900',
+      GOTRUE_SMTP_ADMIN_EMAIL: 'no-reply@example.org',
       GOTRUE_SMTP_HOST: 'smtp.example.org',
       GOTRUE_SMTP_PORT: '587',
-      GOTRUE_SMTP_PASS: 'p4ss',
+      GOTRUE_SMTP_PASS: 'p4$$word',
     });
-    expect(custom.PGRST_APP_SETTINGS_JWT_EXP).toBe('900');
-    expect(() => templateEnv({ ...input, auth: { siteUrl: 'https://x.org/$HOME' } })).toThrow(/\$/);
   });
 });
 

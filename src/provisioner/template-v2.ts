@@ -1,5 +1,4 @@
 import { SETTINGS } from '../settings/env-mapping.js';
-import { authSettingsEnv } from './auth-settings.js';
 import type { TemplateInput } from './template.js';
 import { checkedOrigin, checkedSecrets } from './template-values.js';
 
@@ -56,8 +55,14 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
   const { PG_META_CRYPTO_KEY: _meta, REALTIME_DB_ENC_KEY: _realtime, ...direct } = s;
   return {
     ...direct,
-    ...EDITABLE_DEFAULTS,
-    ...authSettingsEnv(input.auth, origin),
+    ...editableDefaults(origin),
+    // <public origin>/auth/v1: links in e-mails and OAuth callbacks go through Kong.
+    API_EXTERNAL_URL: `${origin}/auth/v1`,
+    // GoTrue's own default issuer would be API_EXTERNAL_URL; set it explicitly.
+    GOTRUE_JWT_ISSUER: `${origin}/auth/v1`,
+    // The token lifetime the other services read (the setting changes GoTrue's only).
+    PGRST_APP_SETTINGS_JWT_EXP: JWT_EXPIRY,
+    JWT_EXP: JWT_EXPIRY,
     PROJECT_REF: input.ref,
     // Not DB_HOST: Realtime reads that name (every container gets every row).
     SUPAPLANE_DB_HOST: dbHostOf(origin),
@@ -86,23 +91,56 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
 
 /**
  * Container variables v2 reads as `${KEY}` because Studio and /v1 edit them
- * (src/settings/env-mapping.ts); a project starts with the setting's default, and a
- * stored setting is written over it under the same name (src/settings/stack-env.ts).
+ * (src/settings/env-mapping.ts SETTINGS, the one list of settings and defaults); a
+ * project starts with the setting's default, and a stored setting is written over it
+ * under the same name (src/settings/stack-env.ts).
  */
 const EDITABLE = [
+  'GOTRUE_SITE_URL',
+  'GOTRUE_URI_ALLOW_LIST',
+  'GOTRUE_DISABLE_SIGNUP',
+  'GOTRUE_JWT_EXP',
   'GOTRUE_EXTERNAL_EMAIL_ENABLED',
+  'GOTRUE_MAILER_AUTOCONFIRM',
   'GOTRUE_EXTERNAL_PHONE_ENABLED',
   'GOTRUE_SMS_AUTOCONFIRM',
   'GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED',
+  'GOTRUE_SMTP_ADMIN_EMAIL',
+  'GOTRUE_SMTP_HOST',
+  'GOTRUE_SMTP_PORT',
+  'GOTRUE_SMTP_USER',
+  'GOTRUE_SMTP_PASS',
+  'GOTRUE_SMTP_SENDER_NAME',
   'PGRST_DB_SCHEMAS',
   'PGRST_DB_EXTRA_SEARCH_PATH',
   'PGRST_DB_MAX_ROWS',
   'FILE_SIZE_LIMIT',
 ];
-const EDITABLE_DEFAULTS: Record<string, string> = Object.fromEntries(
-  EDITABLE.map((name) => {
-    const field = SETTINGS.find((f) => f.container === name);
-    if (!field || field.default === null) throw new Error(`No default for setting ${name}`);
-    return [name, String(field.default)];
-  }),
-);
+
+/**
+ * What v2 renders for a setting whose default is "not set" (null): the project's
+ * URL for SITE_URL (its default, env-mapping.ts); GoTrue parses the SMTP port as an
+ * integer even without a host, so never empty; otherwise empty.
+ */
+const UNSET: Record<string, (origin: string) => string> = {
+  GOTRUE_SITE_URL: (origin) => origin,
+  GOTRUE_SMTP_PORT: () => '587',
+};
+
+const field = (container: string) => {
+  const found = SETTINGS.find((f) => f.container === container);
+  if (!found) throw new Error(`No setting for ${container}`);
+  return found;
+};
+// Checked when the module loads: every editable variable is a setting.
+const EDITABLE_FIELDS = EDITABLE.map(field);
+const JWT_EXPIRY = String(field('GOTRUE_JWT_EXP').default);
+
+function editableDefaults(origin: string): Record<string, string> {
+  return Object.fromEntries(
+    EDITABLE_FIELDS.map((f) => [
+      f.container,
+      f.default === null ? (UNSET[f.container]?.(origin) ?? '') : String(f.default),
+    ]),
+  );
+}

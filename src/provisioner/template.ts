@@ -3,7 +3,6 @@ import { fromRoot } from '../paths.js';
 
 import { templateEnvV1, V1_SECRET_KEYS, type V1Secrets } from './template-v1.js';
 import { templateEnvV2, V2_SECRET_KEYS, type V2Secrets } from './template-v2.js';
-import type { AuthSettingsInput } from './auth-settings.js';
 
 /** Template for new projects. Existing projects keep the version they were created with. */
 export const CURRENT_TEMPLATE_VERSION = 'v2';
@@ -55,8 +54,6 @@ export interface TemplateInput {
   /** `https://<ref>.<domain>`: Kong's public origin. */
   publicUrl: string;
   secrets: ProjectSecretValues;
-  /** v2: the project's Auth settings; absent fields take their defaults. */
-  auth?: AuthSettingsInput;
 }
 
 /** Declared (not referenced) by the template: Coolify fills it from the service's domain. */

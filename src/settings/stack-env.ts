@@ -43,7 +43,7 @@ const CONTAINER_NAME = new Map(SETTINGS.map((f) => [f.env, f.container]));
  * containers; v2's lines are all `KEY=${KEY}` under the container's own name
  * (coolify-templates/supabase/v2), so a setting is written under that name there.
  */
-function namedFor(version: string, env: Record<string, string>): Record<string, string> {
+export function namedFor(version: string, env: Record<string, string>): Record<string, string> {
   if (version === 'v1') return env;
   return Object.fromEntries(
     Object.entries(env).map(([key, value]) => [CONTAINER_NAME.get(key) ?? key, value]),

@@ -164,6 +164,11 @@ describe('auth settings (Studio: /platform/auth/{ref}/config)', () => {
     [{ JWT_EXP: 5 }, 'JWT_EXP'],
     [{ MAILER_AUTOCONFIRM: 'yes' }, 'MAILER_AUTOCONFIRM'],
     [{ SMTP_SENDER_NAME: "it's" }, 'SMTP_SENDER_NAME'],
+    // Moved from the template's own Auth schema (gone): one source validates settings.
+    [{ SITE_URL: 'https://app.example.org/\nX-Injected: 1' }, 'SITE_URL'],
+    [{ SMTP_ADMIN_EMAIL: 'not-an-email' }, 'SMTP_ADMIN_EMAIL'],
+    [{ SMTP_HOST: 'smtp example org' }, 'SMTP_HOST'],
+    [{ JWT_EXP: 604_801 }, 'JWT_EXP'],
     [{ URI_ALLOW_LIST: 'no scheme' }, 'URI_ALLOW_LIST'],
     [{ PASSWORD_MIN_LENGTH: 12 }, 'PASSWORD_MIN_LENGTH'],
   ])('400 naming the field for %o', async (body, field) => {
