@@ -136,6 +136,33 @@ describe('template v2 pooler: PgBouncer with the template’s config', () => {
     }
   });
 
+  it('lets the auth user read the console’s statistics, and change nothing', async () => {
+    const consoleSql = (command: string) =>
+      run(
+        'psql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(poolPort),
+          '-U',
+          'pgbouncer',
+          '-d',
+          'pgbouncer',
+          '-AXqtc',
+          command,
+        ],
+        { env: { PATH: process.env.PATH, PGPASSWORD: db.secrets.PGBOUNCER_PASSWORD! } },
+      );
+    const client = throughPooler('postgres', DB_PASS);
+    await client`select 1`;
+    await client.end();
+    // The pool the query above used runs in transaction mode.
+    const pools = (await consoleSql('SHOW POOLS')).stdout;
+    expect(pools).toMatch(/^postgres\|postgres\|.*\|transaction(\||$)/m);
+    await expect(consoleSql('PAUSE postgres')).rejects.toThrow(/admin/i);
+  });
+
   it('refuses a wrong password, another role’s password and an unknown role', async () => {
     for (const [user, password] of [
       ['postgres', 'not-the-password'],
