@@ -41,19 +41,3 @@ export function connectionString(
   const tls = dbTlsServed(p) ? '?sslmode=require' : '';
   return `postgresql://${DB.user}:${PASSWORD_PLACEHOLDER}@${host}:${port}/${DB.name}${tls}`;
 }
-
-export interface ProjectConnections {
-  host: string;
-  direct: string;
-  /** Null where the stack runs no pooler (v1). */
-  pooled: string | null;
-}
-
-export const projectConnections = (
-  config: Config,
-  p: Pick<Project, 'ref' | 'templateVersion'>,
-): ProjectConnections => ({
-  host: projectDbHost(config, p.ref),
-  direct: connectionString(config, p, DB.directPort),
-  pooled: poolerServed(p) ? connectionString(config, p, DB.poolerPort) : null,
-});
