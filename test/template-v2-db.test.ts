@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPgMetaWithEnv, type PgMeta } from './support/pg-meta.js';
 import { envOf, startV2Database, type V2Database } from './support/v2-database.js';
@@ -129,5 +131,44 @@ describe('template v2 init SQL on a real Postgres', () => {
     } finally {
       await meta?.close();
     }
+  });
+
+  // Last: it rewrites the roles (to the same passwords) the tests above rely on.
+  it('upgrade-from-v1.sql takes a v1-style database to v2’s roles and settings', async () => {
+    const admin = secrets.SUPABASE_ADMIN_PASSWORD!;
+    // What v1 left (99-jwt.sql and roles.sql of v1): the JWT secret in the database's
+    // settings, every service role on the user's password, pgbouncer owning its schema.
+    const v1Roles = ['authenticator', 'supabase_auth_admin', 'supabase_storage_admin', 'pgbouncer'];
+    await db.psql(
+      'supabase_admin',
+      admin,
+      [
+        `ALTER DATABASE postgres SET "app.settings.jwt_secret" TO '${secrets.JWT_SECRET}';`,
+        ...v1Roles.map((r) => `ALTER USER ${r} WITH PASSWORD '${secrets.POSTGRES_PASSWORD}';`),
+        'ALTER SCHEMA pgbouncer OWNER TO pgbouncer;',
+      ].join('\n'),
+    );
+    await db.psql(
+      'supabase_admin',
+      admin,
+      readFileSync(path.resolve('coolify-templates/supabase/v2/upgrade-from-v1.sql'), 'utf8'),
+      {
+        admin_pass: admin,
+        authenticator_pass: secrets.AUTHENTICATOR_PASSWORD!,
+        auth_pass: secrets.AUTH_ADMIN_PASSWORD!,
+        storage_pass: secrets.STORAGE_ADMIN_PASSWORD!,
+        pgbouncer_pass: secrets.PGBOUNCER_PASSWORD!,
+      },
+    );
+    for (const [role, own] of Object.entries(LOGINS)) {
+      const sql = connect(role, own());
+      expect((await sql`select current_user as u`)[0]!.u, role).toBe(role);
+      await sql.end();
+    }
+    const sql = connect('postgres', secrets.POSTGRES_PASSWORD);
+    const [row] =
+      await sql`select current_setting('app.settings.jwt_secret', true) as s, (select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'pgbouncer') as owner`;
+    expect(row).toEqual({ s: null, owner: 'supabase_admin' });
+    await sql.end();
   });
 });

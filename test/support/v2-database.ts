@@ -50,7 +50,7 @@ export interface V2Database {
   secrets: ProjectSecrets;
   services: Record<string, Service>;
   /** psql as migrate.sh runs it: ON_ERROR_STOP, the db container's env for backticks. */
-  psql(user: string, password: string, sql: string): Promise<void>;
+  psql(user: string, password: string, sql: string, vars?: Record<string, string>): Promise<void>;
   connect(user: string, password: string): postgres.Sql;
   stop(): Promise<void>;
 }
@@ -80,10 +80,16 @@ export async function startV2Database(opts: { dbPass?: string } = {}): Promise<V
   const url = new URL(pg.url);
   const port = Number(url.port);
 
-  const psql = async (user: string, password: string, sql: string) => {
+  const psql = async (
+    user: string,
+    password: string,
+    sql: string,
+    vars: Record<string, string> = {},
+  ) => {
     const file = path.join(dataDir, `step-${Math.random().toString(36).slice(2)}.sql`);
     writeFileSync(file, sql);
     const args = ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-h', '127.0.0.1', '-p', String(port)];
+    for (const [name, value] of Object.entries(vars)) args.push('-v', `${name}=${value}`);
     await run('psql', [...args, '-U', user, '-d', 'postgres', '-f', file], {
       env: { PATH: process.env.PATH, ...envOf(db), PGPASSWORD: password },
     });
