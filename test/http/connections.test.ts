@@ -67,7 +67,9 @@ describe('connection strings of a v2 project', () => {
       db_name: 'postgres',
       ssl_enforced: true,
     });
-    const [database] = await get(`/platform/projects/${v2}/databases`);
+    const databases = await get(`/platform/projects/${v2}/databases`);
+    expectStudioSchema('DatabasesResponse', databases);
+    const [database] = databases;
     expect(database).toMatchObject({ db_host: `db.${v2}.supa.test`, db_port: 5432 });
   });
 
