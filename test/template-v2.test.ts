@@ -15,7 +15,7 @@ import {
 } from '../src/provisioner/template.js';
 import { renderForTest } from './support/render-compose.js';
 import { generateProjectSecrets } from '../src/secrets/generate.js';
-import { deliveredName } from '../src/services/function-secret-names.js';
+import { deliveredName } from '../src/functions/function-secret-names.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const run = promisify(execFile);

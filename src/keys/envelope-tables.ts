@@ -9,7 +9,7 @@ import {
 } from '../db/schema/index.js';
 import { mfaFactorAad } from '../mfa/factors.js';
 import { projectSettingSecretsAad } from '../settings/store.js';
-import { functionSecretAad } from '../services/function-secrets.js';
+import { functionSecretAad } from '../functions/function-secrets.js';
 import { projectSecretsAad } from '../secrets/store.js';
 
 /** A table whose rows are AES-256-GCM envelopes (`envelopeColumns()` in src/db/schema/columns.ts). */
