@@ -57,6 +57,8 @@ export interface TemplateInput {
   secrets: ProjectSecretValues;
   /** v2: the project's Auth settings; absent fields take their defaults. */
   auth?: AuthSettingsInput;
+  /** v2: where and with which token its functions main service fetches code (ADR 0005). */
+  functions?: { url: string; token: string };
 }
 
 /** Declared (not referenced) by the template: Coolify fills it from the service's domain. */
