@@ -34,7 +34,14 @@ const errors = { ...errorResponses, 409: errorResponses[400], 413: errorResponse
  */
 const jsonOrText = <T extends z.ZodType>(schema: T) => ({
   required: false,
-  content: { 'application/json': { schema } },
+  content: {
+    'application/json': { schema },
+    'text/plain': { schema: { type: 'string' as const, description: 'The same JSON' } },
+    // Declared so the request reaches the handler, which refuses it with a message.
+    'application/vnd.denoland.eszip': {
+      schema: { type: 'string' as const, format: 'binary', description: 'Not supported' },
+    },
+  },
 });
 
 async function readJson<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
