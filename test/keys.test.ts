@@ -92,6 +92,8 @@ describe('the envelope tables', () => {
       .sort();
     expect(withEnvelopes).toEqual(ENVELOPE_TABLES.map((t) => t.name).sort());
     expect(withEnvelopes).toEqual([
+      'edge_function_versions',
+      'function_delivery_tokens',
       'function_secrets',
       'instance_secrets',
       'mfa_factors',

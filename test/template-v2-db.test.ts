@@ -37,6 +37,7 @@ const env = templateEnv({
   ref: 'abcdefghijklmnopqrst',
   publicUrl: 'https://abcdefghijklmnopqrst.example.com',
   secrets,
+  functions: { url: '', token: 'delivery-token' },
 });
 const rendered = parse(renderForTest(await loadTemplate('v2'), env)) as {
   services: Record<string, Service>;

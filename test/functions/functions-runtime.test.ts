@@ -22,6 +22,8 @@ import { cliDeployForm } from './cli-form.js';
  * `EdgeRuntime.userWorkers` does not exist in Deno: edge-runtime-stand-in/ is the
  * smallest stand-in (a Web Worker per function with only the given env).
  */
+// Names platform images read: as function secrets they reach user workers only.
+const PLATFORM_NAMES = ['PORT', 'PGDATA', 'NODE_OPTIONS', 'KONG_ADMIN_LISTEN'];
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const STAND_IN = path.join(import.meta.dirname, 'edge-runtime-stand-in');
 
@@ -59,7 +61,7 @@ beforeAll(async () => {
     token,
     body: [
       { name: 'STRIPE_KEY', value: 'sk_test_123' },
-      { name: 'PORT', value: 'user-port' },
+      ...PLATFORM_NAMES.map((name) => ({ name, value: `user-${name}` })),
     ],
   });
   expect(set.status).toBe(201);
@@ -225,7 +227,7 @@ describe('the template v2 functions main service, run by deno', () => {
       const { env } = await containerEnv();
       expect(body.env).toEqual({
         STRIPE_KEY: 'sk_test_123',
-        PORT: 'user-port',
+        ...Object.fromEntries(PLATFORM_NAMES.map((n) => [n, `user-${n}`])),
         SUPABASE_URL: 'http://supabase-kong:8000',
         SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
         SUPABASE_SERVICE_ROLE_KEY: env.SUPABASE_SERVICE_ROLE_KEY,
@@ -237,9 +239,15 @@ describe('the template v2 functions main service, run by deno', () => {
       for (const key of [
         'SUPAPLANE_FUNCTIONS_TOKEN',
         'JWT_SECRET',
+        'SUPABASE_ADMIN_PASSWORD',
         'AUTHENTICATOR_PASSWORD',
+        'AUTH_ADMIN_PASSWORD',
+        'STORAGE_ADMIN_PASSWORD',
         'SECRET_KEY_BASE',
+        'CRYPTO_KEY',
+        'DB_ENC_KEY',
       ]) {
+        expect(env[key]!.length, key).toBeGreaterThan(8);
         expect(leaked.includes(env[key]!), key).toBe(false);
       }
 
