@@ -138,6 +138,8 @@ export async function deliveredBundle(
   slug: string,
   version: number,
 ): Promise<{ text: string; sha256: string }> {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw notFound(`Version of function ${slug.slice(0, 128)}`);
   const [fn] = await deps.db
     .select()
     .from(edgeFunctions)

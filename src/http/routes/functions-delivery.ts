@@ -7,7 +7,7 @@ import {
   deliveredFunction,
 } from '../../functions/delivery.js';
 import { newRouter, type AppEnv, type Router } from '../env.js';
-import { errorResponses, jsonResponse, ProjectRefParam } from './v1-schemas.js';
+import { errorResponses, jsonResponse } from './v1-schemas.js';
 
 /**
  * What a project's functions main service calls (docs/adr/0005-edge-functions.md),
@@ -16,11 +16,11 @@ import { errorResponses, jsonResponse, ProjectRefParam } from './v1-schemas.js';
 const tags = ['Function delivery (stacks)'];
 const security = [{ deliveryToken: [] }];
 
-const SlugParam = ProjectRefParam.extend({
-  slug: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/)
-    .openapi({ param: { name: 'slug', in: 'path' } }),
+// Parameters are checked after the token (an unknown slug or version is a 404), so a
+// caller without the token learns nothing, not even which paths are well formed.
+const SlugParam = z.object({
+  ref: z.string().openapi({ param: { name: 'ref', in: 'path' } }),
+  slug: z.string().openapi({ param: { name: 'slug', in: 'path' } }),
 });
 
 const Delivered = z
@@ -53,11 +53,7 @@ const bundle = createRoute({
   summary: "One version's files; X-Content-Sha256 is the body's sha256",
   request: {
     params: SlugParam.extend({
-      version: z.coerce
-        .number()
-        .int()
-        .positive()
-        .openapi({ param: { name: 'version', in: 'path' } }),
+      version: z.string().openapi({ param: { name: 'version', in: 'path' } }),
     }),
   },
   responses: {
@@ -83,7 +79,7 @@ export function functionsDeliveryRoutes(deps: Deps): Router {
   router.openapi(bundle, async (c) => {
     const { ref, slug, version } = c.req.valid('param');
     const project = await authenticateDelivery(deps, ref, tokenOf(c));
-    const { text, sha256 } = await deliveredBundle(deps, project, slug, version);
+    const { text, sha256 } = await deliveredBundle(deps, project, slug, Number(version));
     return c.body(text, 200, {
       'Content-Type': 'application/json',
       'X-Content-Sha256': sha256,
