@@ -5,6 +5,7 @@ import type { Tx } from '../db/client.js';
 import { edgeFunctions, type EdgeFunction, type Project } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
 import { requireProject, type Access } from '../services/access.js';
+import { getProjectByRef } from '../services/projects.js';
 
 /**
  * The project, for a functions call. Only template v2 runs functions from Supaplane
@@ -17,7 +18,13 @@ export async function requireFunctionsProject(
   ref: string,
   access: Access,
 ): Promise<Project> {
-  const { project } = await requireProject(deps, actor, ref, access);
+  // The CLI on the server (`supaplane functions …`) acts for the operator, who reaches
+  // every project already; everyone else needs membership with the role for `access`.
+  const project =
+    actor.via === 'operator'
+      ? await getProjectByRef(deps, ref)
+      : (await requireProject(deps, actor, ref, access)).project;
+  if (project.status === 'REMOVED') throw notFound(`Project ${ref}`);
   if (access !== 'read' && project.templateVersion === 'v1') {
     throw invalid(
       `Edge Functions need template v2; project ${ref} runs template v1, whose stack cannot fetch function code from Supaplane. Create a new project to use Edge Functions.`,
