@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { invalid } from '../errors.js';
 import { MAX_FILE_BYTES, MAX_FILES, MAX_PATH_LENGTH } from './limits.js';
 
@@ -64,4 +65,26 @@ export function checkFiles(files: readonly FunctionFile[]): FunctionFile[] {
     }
     return { name, content: f.content };
   });
+}
+
+/**
+ * Studio's editor names files relative to the entrypoint's folder, so a function the
+ * CLI deployed as `supabase/functions/hello/index.ts` + `supabase/functions/_shared/x.ts`
+ * comes back as `index.ts` + `../_shared/x.ts` (formatFunctionBodyToFiles in
+ * apps/studio/components/interfaces/EdgeFunctions/EdgeFunctions.utils.ts@0a86aa06 of
+ * supabase/supabase). Such a deploy is re-rooted: the sent root becomes a folder named
+ * after the slug (one `_<n>` folder per further level up), so every relative import
+ * between the files still resolves and no path leaves the function's folder.
+ */
+export function rerooter(paths: readonly string[], slug: string): (path: string) => string {
+  const up = (p: string) => {
+    const parts = posix.normalize(p).split('/');
+    let n = 0;
+    while (parts[n] === '..') n++;
+    return n;
+  };
+  const depth = Math.max(0, ...paths.filter((p) => !p.startsWith('/')).map(up));
+  if (depth === 0) return (p) => p;
+  const prefix = [...Array.from({ length: depth - 1 }, (_, i) => `_${i + 1}`), slug].join('/');
+  return (p) => (p.startsWith('/') ? p : posix.normalize(`${prefix}/${p}`));
 }

@@ -4,7 +4,7 @@ import type { Deps } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { auditLog, type EdgeFunction, type Project } from '../db/schema/index.js';
 import { conflict, invalid } from '../errors.js';
-import { checkFiles, normalizePath, type FunctionFile } from './bundle.js';
+import { checkFiles, normalizePath, rerooter, type FunctionFile } from './bundle.js';
 import { requireFunctionsProject } from './access.js';
 import {
   MAX_NAME_LENGTH,
@@ -72,11 +72,15 @@ export async function deployFunction(
   const project = await requireFunctionsProject(deps, actor, input.ref, 'write');
   const meta = parseMetadata(input.metadata);
   const slug = checkSlug(input.slug ?? meta.name ?? '');
-  const files = checkFiles(input.files);
+  const root = rerooter(
+    [...input.files.map((f) => f.name), meta.entrypoint_path, meta.import_map_path ?? ''],
+    slug,
+  );
+  const files = checkFiles(input.files.map((f) => ({ ...f, name: root(f.name) })));
   const names = new Set(files.map((f) => f.name));
-  const entrypointPath = normalizePath(meta.entrypoint_path, 'entrypoint_path');
+  const entrypointPath = normalizePath(root(meta.entrypoint_path), 'entrypoint_path');
   const importMapPath = meta.import_map_path
-    ? normalizePath(meta.import_map_path, 'import_map_path')
+    ? normalizePath(root(meta.import_map_path), 'import_map_path')
     : null;
   for (const [what, path] of [
     ['entrypoint_path', entrypointPath],

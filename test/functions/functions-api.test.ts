@@ -219,7 +219,7 @@ describe('POST /v1/projects/{ref}/functions/deploy as the Supabase CLI sends it'
       ],
       [
         'path escape',
-        cliDeployForm(metadata, [...files, { path: '../etc/passwd', content: 'x' }]),
+        cliDeployForm(metadata, [...files, { path: '/etc/passwd', content: 'x' }]),
         'relative path',
       ],
       [
@@ -261,6 +261,50 @@ describe('POST /v1/projects/{ref}/functions/deploy as the Supabase CLI sends it'
     );
     expect(big.status).toBe(413);
     expect((await client.getAFunction(ref, 'shout')).data.version).toBe(2);
+  });
+
+  it("Studio's editor redeploys a CLI function with paths relative to its entrypoint", async () => {
+    // What the code page sends back (apps/studio/pages/project/[ref]/functions/[functionSlug]/code.tsx
+    // @97843c36: basename entrypoint, names from formatFunctionBodyToFiles), serialized as
+    // edge-functions-deploy-mutation.ts@057717e9 does: metadata JSON, text/plain blobs.
+    const form = new FormData();
+    form.append(
+      'metadata',
+      JSON.stringify({ name: 'studio', verify_jwt: true, entrypoint_path: 'index.ts' }),
+    );
+    const sent = {
+      'index.ts': "import { x } from '../_shared/x.ts'\nDeno.serve(() => new Response(x))",
+      '../_shared/x.ts': "export const x = 'shared'",
+    };
+    for (const [name, content] of Object.entries(sent)) {
+      form.append('file', new Blob([content], { type: 'text/plain' }), name);
+    }
+    const res = await fetch(`${base}/v1/projects/${ref}/functions/deploy?slug=studio`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({
+      slug: 'studio',
+      version: 1,
+      entrypoint_path: 'studio/index.ts',
+    });
+    const body = await fetch(`${base}/v1/projects/${ref}/functions/studio/body`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'multipart/form-data' },
+    });
+    const parts = await body.formData();
+    const names = await Promise.all(
+      parts.getAll('file').map(async (f) => [(f as File).name, await (f as File).text()]),
+    );
+    // Re-rooted under the slug: the relative import still resolves, nothing is outside.
+    expect(Object.fromEntries(names)).toEqual({
+      'studio/index.ts': sent['index.ts'],
+      '_shared/x.ts': sent['../_shared/x.ts'],
+    });
+    expect(JSON.parse(parts.get('metadata') as string)).toMatchObject({
+      deno2_entrypoint_path: 'studio/index.ts',
+    });
   });
 
   it('a v1 project refuses deploys: functions need template v2', async () => {
