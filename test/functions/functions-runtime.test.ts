@@ -335,6 +335,11 @@ describe('the template v2 functions main service, run by deno', () => {
       const r = await fetch(`${main.base}/hello`);
       expect(r.status, main.output.join('')).toBe(200);
       expect(((await r.json()) as { version: string }).version).toBe('v2');
+      // The deleted function is not brought back from the cache.
+      const gone = await fetch(`${main.base}/guarded`, {
+        headers: { Authorization: `Bearer ${anonKey}` },
+      });
+      expect(gone.status).toBe(503);
     } finally {
       await stop(main);
       await new Promise<void>((resolve) => {
