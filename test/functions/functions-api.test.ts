@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
 import { SupabaseManagementAPI, SupabaseManagementAPIError } from 'supabase-management-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projects } from '../../src/db/schema/index.js';
+import { edgeFunctions, functionDeliveryTokens, projects } from '../../src/db/schema/index.js';
 import { createProject } from '../../src/services/projects.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import { cliDeployForm } from './cli-form.js';
@@ -338,5 +338,26 @@ describe('function delivery: a project token opens its own project only', () => 
     // Neither a dashboard session nor an access token opens delivery routes.
     expect((await h.call('GET', `${bPath}/functions/secret-code`, { token })).status).toBe(401);
     expect((await h.call('GET', `${bPath}/functions/secret-code`)).status).toBe(401);
+  });
+
+  it("a removed project's code and token are destroyed with it", async () => {
+    const doomed = await activeProject('Doomed');
+    await client.createAFunction(doomed, { slug: 'bye', name: 'bye', body: 'gone soon' });
+    const stack = await stackDelivery(doomed);
+    const path = `${new URL(stack.url).pathname}/functions/bye`;
+    expect((await h.call('GET', path, { token: stack.token })).status).toBe(200);
+    const id = (await h.project(doomed)).id;
+    expect((await h.call('DELETE', `/v1/projects/${doomed}`, { token })).status).toBe(200);
+    await h.settle(doomed, 'REMOVED');
+    expect(
+      await h.db.db.select().from(edgeFunctions).where(eq(edgeFunctions.projectId, id)),
+    ).toEqual([]);
+    expect(
+      await h.db.db
+        .select()
+        .from(functionDeliveryTokens)
+        .where(eq(functionDeliveryTokens.projectId, id)),
+    ).toEqual([]);
+    expect((await h.call('GET', path, { token: stack.token })).status).toBe(401);
   });
 });
