@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +208,40 @@ describe('supaplane CLI', () => {
     const missing = await cli(['keys', 'zzzzzzzzzzzzzzzzzzzz']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('Project zzzzzzzzzzzzzzzzzzzz not found');
+  });
+
+  it('functions deploy, list and delete <ref>', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fn-cli-'));
+    const fnDir = path.join(dir, 'hello-cli');
+    mkdirSync(path.join(fnDir, 'lib'), { recursive: true });
+    writeFileSync(
+      path.join(fnDir, 'index.ts'),
+      "import './lib/x.ts'\nDeno.serve(() => new Response('hi'))",
+    );
+    writeFileSync(path.join(fnDir, 'lib', 'x.ts'), 'export {}');
+    try {
+      const first = await cli(['functions', 'deploy', ref, fnDir, '--json']);
+      expect(first.code, first.err).toBe(0);
+      expect(JSON.parse(first.out)).toMatchObject({
+        slug: 'hello-cli',
+        version: 1,
+        verify_jwt: true,
+        entrypoint_path: 'index.ts',
+      });
+      const second = await cli(['functions', 'deploy', ref, fnDir, '--no-verify-jwt']);
+      expect(second.out).toContain(`Deployed hello-cli version 2 to ${ref}`);
+      const table = await cli(['functions', 'list', ref]);
+      expect(table.out).toMatch(/^SLUG\s+NAME\s+VERSION\s+VERIFY_JWT/);
+      expect(table.out).toMatch(/hello-cli\s+hello-cli\s+2\s+false/);
+      const missing = await cli(['functions', 'deploy', ref, fnDir, '--entrypoint', 'main.ts']);
+      expect(missing.code).toBe(1);
+      expect(missing.err).toContain('is not one of the files');
+      expect((await cli(['functions', 'delete', ref, 'hello-cli'])).code).toBe(0);
+      expect(JSON.parse((await cli(['functions', 'list', ref, '--json'])).out)).toEqual([]);
+      expect((await cli(['functions', 'delete', ref, 'hello-cli'])).code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('projects pause and restore wait for INACTIVE and ACTIVE_HEALTHY; a status line on a TTY', async () => {

@@ -17,7 +17,7 @@ import { functionSecrets } from '../src/db/schema/index.js';
 import { ENVELOPE_TABLES } from '../src/keys/envelope-tables.js';
 import { envelopeUsage } from '../src/keys/rotate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../src/secrets/store.js';
-import { functionSecretAad, functionSecretsEnv } from '../src/services/function-secrets.js';
+import { functionSecretAad, functionSecretsEnv } from '../src/functions/function-secrets.js';
 import { createProject } from '../src/services/projects.js';
 import { startHarness, TEST_KEY, type Harness } from './support/harness.js';
 
@@ -92,6 +92,8 @@ describe('the envelope tables', () => {
       .sort();
     expect(withEnvelopes).toEqual(ENVELOPE_TABLES.map((t) => t.name).sort());
     expect(withEnvelopes).toEqual([
+      'edge_function_versions',
+      'function_delivery_tokens',
       'function_secrets',
       'instance_secrets',
       'mfa_factors',
@@ -113,7 +115,7 @@ describe('rotating from k1 to k2', () => {
   const k2Only = keyringFromSpecs([K2]);
   const k1Only = keyringFromSpecs([K1]);
 
-  /** Function secrets sealed as src/services/function-secrets.ts seals them. */
+  /** Function secrets sealed as src/functions/function-secrets.ts seals them. */
   const addFunctionSecrets = async (ring: Keyring, names: string[]) => {
     await h.db.db.insert(functionSecrets).values(
       names.map((name) => ({

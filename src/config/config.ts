@@ -186,6 +186,8 @@ const schema = z
     SUPAPLANE_STORAGE_BODY_LIMIT_BYTES: bytes(8 * 1024 * 1024),
     /** SQL and values: /v1 database query and migrations, SQL snippets, function secrets. */
     SUPAPLANE_SQL_BODY_LIMIT_BYTES: bytes(4 * 1024 * 1024),
+    /** Edge Function deploys and source bodies (Supabase bundles up to 20 MB per function). */
+    SUPAPLANE_FUNCTION_DEPLOY_LIMIT_BYTES: bytes(20 * 1024 * 1024),
     /** Deepest nesting of a JSON body (objects and arrays); deeper answers 400. */
     SUPAPLANE_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
     /** Longest request URL, path and query together; longer answers 414. */

@@ -1,6 +1,8 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { instanceSecretAad } from '../auth/keys.js';
 import {
+  edgeFunctionVersions,
+  functionDeliveryTokens,
   functionSecrets,
   instanceSecrets,
   mfaFactors,
@@ -9,7 +11,9 @@ import {
 } from '../db/schema/index.js';
 import { mfaFactorAad } from '../mfa/factors.js';
 import { projectSettingSecretsAad } from '../settings/store.js';
-import { functionSecretAad } from '../services/function-secrets.js';
+import { deliveryTokenAad } from '../functions/delivery.js';
+import { functionSecretAad } from '../functions/function-secrets.js';
+import { functionVersionAad } from '../functions/versions.js';
 import { projectSecretsAad } from '../secrets/store.js';
 
 /** A table whose rows are AES-256-GCM envelopes (`envelopeColumns()` in src/db/schema/columns.ts). */
@@ -40,4 +44,8 @@ export const ENVELOPE_TABLES: readonly EnvelopeTable[] = [
     projectSettingSecretsAad(Number(r.project_id)),
   ),
   entry(mfaFactors, ['id'], (r) => mfaFactorAad(String(r.id))),
+  entry(edgeFunctionVersions, ['function_id', 'version', 'project_id'], (r) =>
+    functionVersionAad(Number(r.project_id), String(r.function_id), Number(r.version)),
+  ),
+  entry(functionDeliveryTokens, ['project_id'], (r) => deliveryTokenAad(Number(r.project_id))),
 ];

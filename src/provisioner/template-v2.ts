@@ -86,7 +86,22 @@ export function templateEnvV2(input: TemplateInput): Record<string, string> {
     // functions
     SUPABASE_SERVICE_ROLE_KEY: s.SUPABASE_SERVICE_KEY,
     VERIFY_JWT: 'false',
+    ...functionsDelivery(input),
   };
+}
+
+/** The main service's way to Supaplane (docs/adr/0005-edge-functions.md). */
+function functionsDelivery(input: TemplateInput): Record<string, string> {
+  const { url, token } = input.functions ?? {};
+  if (url === undefined || !token || !/^[A-Za-z0-9_-]+$/.test(token)) {
+    throw new Error(`project ${input.ref}: template v2 needs a function delivery URL and token`);
+  }
+  if (url !== '' && !/^https?:\/\/[^\s'"$]+$/.test(url)) {
+    throw new Error(
+      `project ${input.ref}: function delivery URL ${url} is not a plain http(s) URL`,
+    );
+  }
+  return { SUPAPLANE_FUNCTIONS_URL: url, SUPAPLANE_FUNCTIONS_TOKEN: token };
 }
 
 /**

@@ -54,6 +54,8 @@ export interface TemplateInput {
   /** `https://<ref>.<domain>`: Kong's public origin. */
   publicUrl: string;
   secrets: ProjectSecretValues;
+  /** v2: where and with which token its functions main service fetches code (ADR 0005). */
+  functions?: { url: string; token: string };
 }
 
 /** Declared (not referenced) by the template: Coolify fills it from the service's domain. */

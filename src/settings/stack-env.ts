@@ -1,6 +1,7 @@
 import type { Deps } from '../context.js';
 import type { Project } from '../db/schema/index.js';
 import type { Provisioner } from '../provisioner/provisioner.js';
+import { deliveryUrl, ensureDeliveryToken } from '../functions/delivery.js';
 import { templateEnv } from '../provisioner/template.js';
 import type { ProjectSecrets } from '../secrets/generate.js';
 import { projectPublicUrl } from '../services/urls.js';
@@ -26,6 +27,14 @@ export async function applyStackEnv(
     ref: project.ref,
     publicUrl,
     secrets,
+    ...(project.templateVersion === 'v1'
+      ? {}
+      : {
+          functions: {
+            url: deliveryUrl(deps.config, project.ref),
+            token: await ensureDeliveryToken(deps.db, deps.keyring, project.id),
+          },
+        }),
   });
   const settings = namedFor(project.templateVersion, await projectSettingsEnv(deps, project));
   for (const key of Object.keys(settings)) delete template[key];

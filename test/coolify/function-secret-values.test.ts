@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveredName } from '../../src/services/function-secret-names.js';
+import { deliveredName } from '../../src/functions/function-secret-names.js';
 import { containerValues, envFileValue } from '../coolify-sim/dotenv-values.js';
 import type { SignedInUser } from '../support/api.js';
 import { startV1Env, type V1Env } from '../support/v1-env.js';

@@ -17,6 +17,8 @@ let owner: SignedInUser;
 let readOnly: SignedInUser;
 let outsider: SignedInUser;
 let ref: string;
+/** The project's function delivery token, as its stack got it. */
+let deliveryToken: string;
 
 /** Routes anyone may call: health, sign-in, and what Studio calls before sign-in. */
 const PUBLIC = [
@@ -37,6 +39,11 @@ const READ_POSTS = [
 ];
 /** Invitee actions: the caller is not (yet) a member by design. */
 const INVITEE = [/\/members\/invitations\/:invitation$/];
+/**
+ * Opened by a project's delivery token only (ADR 0005): any session, an outsider's
+ * included, gets 401 (test/functions/functions-api.test.ts checks tokens per project).
+ */
+const DELIVERY = [/^\/functions-delivery\//];
 
 // Wildcard proxies, represented by concrete paths Studio calls.
 const PROXY_SAMPLES = [
@@ -77,6 +84,9 @@ beforeAll(async () => {
   });
   ref = p.ref;
   await h.settle(ref, 'ACTIVE_HEALTHY');
+  deliveryToken = h.sim.envOf(
+    (await h.project(ref)).coolifyServiceUuid!,
+  ).SUPAPLANE_FUNCTIONS_TOKEN!;
 }, 60_000);
 afterAll(async () => {
   await h.close();
@@ -122,7 +132,7 @@ describe('every route', () => {
 
   it("answers 404 for another organization's project or organization", async () => {
     for (const { method, path } of routeList().filter((r) => scoped(r.path) && !isPublic(r.path))) {
-      if (INVITEE.some((p) => p.test(path))) continue;
+      if (INVITEE.some((p) => p.test(path)) || DELIVERY.some((p) => p.test(path))) continue;
       const res = await h.call(method, fill(path), {
         as: outsider,
         body: mutating(method) ? {} : undefined,
@@ -207,12 +217,16 @@ describe('every route', () => {
           // Deleting the real project or organization would turn every later run into a 404.
           const destructive = route.method === 'DELETE' && /\/:(ref|slug)$/.test(route.path);
           const value = destructive && (seg === ref || seg === h.org.slug) ? 'x0' : seg;
-          const path = route.path.replace(/:[a-z_]+/g, () => encodeURIComponent(value) || 'x');
+          // Delivery routes take the project's token, so they keep the real project's ref.
+          const delivery = DELIVERY.some((p) => p.test(route.path));
+          const path = route.path.replace(/:[a-z_]+/g, (name) =>
+            delivery && name === ':ref' ? ref : encodeURIComponent(value) || 'x',
+          );
           const qs = new URLSearchParams(q).toString();
           // A fresh session per run: one run's POST /auth/v1/logout must not sign out the rest.
           const session = await h.newSession(owner.user);
           const res = await h.call(route.method, `${path}${qs ? `?${qs}` : ''}`, {
-            as: session,
+            ...(delivery ? { token: deliveryToken } : { as: session }),
             body: mutating(route.method) ? payload : undefined,
           });
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);

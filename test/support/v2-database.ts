@@ -64,6 +64,7 @@ export async function startV2Database(opts: { dbPass?: string } = {}): Promise<V
     ref: 'abcdefghijklmnopqrst',
     publicUrl: 'https://abcdefghijklmnopqrst.example.com',
     secrets,
+    functions: { url: '', token: 'delivery-token' },
   });
   const { services } = parse(renderForTest(await loadTemplate('v2'), env)) as {
     services: Record<string, Service>;

@@ -15,3 +15,4 @@ export * from './instance-secrets.js';
 export * from './coolify-budget.js';
 export * from './project-settings.js';
 export * from './mfa-factors.js';
+export * from './edge-functions.js';

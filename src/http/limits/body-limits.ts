@@ -37,6 +37,19 @@ export const BODY_LIMITS: readonly BodyLimitRule[] = [
     bytes: (c) => c.SUPAPLANE_SQL_BODY_LIMIT_BYTES,
     why: 'SQL of up to 1 Mi characters (3 bytes each in UTF-8, more once JSON-escaped), 1 MB snippets, 100 secrets of 24 KiB',
   },
+  {
+    name: 'function deploys',
+    routes: ['/v1/projects/:ref/functions/deploy'],
+    bytes: (c) => c.SUPAPLANE_FUNCTION_DEPLOY_LIMIT_BYTES,
+    why: "multipart source files of one function, as the Supabase CLI and Studio's editor send them",
+    json: false,
+  },
+  {
+    name: 'function source (JSON)',
+    routes: ['/v1/projects/:ref/functions', '/v1/projects/:ref/functions/:slug'],
+    bytes: (c) => c.SUPAPLANE_FUNCTION_DEPLOY_LIMIT_BYTES,
+    why: "a function's whole source as the `body` of the JSON create and update",
+  },
 ];
 
 /** The configuration the limits read. */
@@ -47,6 +60,7 @@ export type BodyLimitsConfig = Pick<
   | 'SUPAPLANE_PROXY_BODY_LIMIT_BYTES'
   | 'SUPAPLANE_STORAGE_BODY_LIMIT_BYTES'
   | 'SUPAPLANE_SQL_BODY_LIMIT_BYTES'
+  | 'SUPAPLANE_FUNCTION_DEPLOY_LIMIT_BYTES'
 >;
 
 export interface BodyLimitRule {

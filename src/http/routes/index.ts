@@ -4,6 +4,7 @@ import { inFlightCap, requestsPerWindow } from '../middleware/client-limits.js';
 import { mountNoStore } from '../middleware/no-store.js';
 import { tokenRateLimiter } from '../middleware/rate-limit.js';
 import { mountScopeGuards } from '../middleware/scope-guard.js';
+import { functionsDeliveryRoutes } from './functions-delivery.js';
 import { gotrueRoutes } from './gotrue.js';
 import { platformContentRoutes } from './platform-content.js';
 import { platformIdentityRoutes } from './platform-identity.js';
@@ -41,6 +42,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.route('/platform/organizations', platformMemberRoutes(deps));
   root.route('/platform/organizations', platformPlanRoutes(deps));
   root.route('/', platformProxyRoutes(deps));
+  root.route('/functions-delivery/v1', functionsDeliveryRoutes(deps));
   mountManagementApi(root, deps, limiter.everyCaller);
 }
 

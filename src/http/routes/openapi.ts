@@ -33,6 +33,11 @@ export function openApiRoutes(root: Router, config: Pick<Config, 'SUPAPLANE_BASE
     description:
       'A personal access token (`sbp_…`, from the account page) or a dashboard access token',
   });
+  root.openAPIRegistry.registerComponent('securitySchemes', 'deliveryToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A project's function delivery token (its stack's SUPAPLANE_FUNCTIONS_TOKEN)",
+  });
   root.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

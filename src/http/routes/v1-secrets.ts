@@ -4,7 +4,7 @@ import {
   deleteFunctionSecrets,
   listFunctionSecrets,
   setFunctionSecrets,
-} from '../../services/function-secrets.js';
+} from '../../functions/function-secrets.js';
 import type { Router } from '../env.js';
 import {
   bearer,
@@ -29,7 +29,7 @@ const Secret = z
 const CreateSecretsBody = z
   .array(
     z.object({
-      // The rules of src/services/function-secrets.ts, published so clients see them.
+      // The rules of src/functions/function-secrets.ts, published so clients see them.
       name: z
         .string()
         .min(1)

@@ -7,6 +7,7 @@ import { openApiRoutes } from './openapi.js';
 import { platformAccessTokenRoutes } from './platform-access-tokens.js';
 import { v1ApiKeyRoutes } from './v1-api-keys.js';
 import { v1DatabaseRoutes } from './v1-database.js';
+import { v1FunctionRoutes } from './v1-functions.js';
 import { v1OrganizationRoutes } from './v1-organizations.js';
 import { v1ProjectKeysAndBranchesRoutes } from './v1-project-keys-and-branches.js';
 import { v1PoolerRoutes } from './v1-pooler.js';
@@ -34,6 +35,7 @@ export function mountManagementApi(
   v1DatabaseRoutes(deps, v1);
   v1PoolerRoutes(deps, v1);
   v1SecretRoutes(deps, v1);
+  v1FunctionRoutes(deps, v1);
   v1ProjectKeysAndBranchesRoutes(deps, v1);
   v1SettingsRoutes(deps, v1);
   root.route('/v1', v1);

@@ -1,7 +1,7 @@
 import type { ProjectStatus } from '../../db/schema/index.js';
 import { recordCoolifyAction } from '../../reconciler/freshness.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
-import { functionSecretsEnv } from '../../services/function-secrets.js';
+import { functionSecretsEnv } from '../../functions/function-secrets.js';
 import { applyStackEnv } from '../../settings/stack-env.js';
 import { done, type JobHandler } from './types.js';
 

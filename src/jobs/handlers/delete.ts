@@ -1,5 +1,6 @@
 import { and, eq, ne, notInArray } from 'drizzle-orm';
 import { organizations, projects } from '../../db/schema/index.js';
+import { destroyProjectFunctions } from '../../functions/destroy.js';
 import { destroyProjectSecrets } from '../../secrets/store.js';
 import { transition } from '../../services/transitions.js';
 import { unfinishedJobs } from '../queue.js';
@@ -42,6 +43,7 @@ export const deleteHandler: JobHandler = {
     if (project.coolifyProjectUuid) await removeEmptyGroup(ctx, project.coolifyProjectUuid);
     await deps.db.transaction(async (tx) => {
       await destroyProjectSecrets(tx, project.id);
+      await destroyProjectFunctions(tx, project.id);
       const removed = await transition(tx, project, {
         to: 'REMOVED',
         from: ['GOING_DOWN'],
