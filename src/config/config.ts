@@ -100,6 +100,11 @@ const schema = z
     ),
     SUPAPLANE_PUBLIC_URL: url('where Supaplane itself is reachable'),
     SUPAPLANE_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+    /**
+     * How long one upgrade step may wait (the stack to stop, the database to answer, the
+     * stack to become healthy) before the upgrade rolls back.
+     */
+    SUPAPLANE_UPGRADE_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
     /**
      * How long a claimed job is reserved; renewed every third of it while the job runs, so a

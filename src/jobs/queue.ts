@@ -11,6 +11,7 @@ export const JOB_KINDS = [
   'apply-env',
   'rename',
   'init-sql',
+  'upgrade',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

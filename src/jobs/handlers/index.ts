@@ -6,6 +6,7 @@ import { initSqlHandler } from './init-sql.js';
 import { pauseHandler, restartHandler, restoreHandler } from './power.js';
 import { renameHandler } from './rename.js';
 import type { JobHandler } from './types.js';
+import { upgradeHandler } from '../../upgrades/job.js';
 
 export const HANDLERS: Record<JobKind, JobHandler> = {
   create: createHandler,
@@ -16,4 +17,5 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   'apply-env': applyEnvHandler,
   rename: renameHandler,
   'init-sql': initSqlHandler,
+  upgrade: upgradeHandler,
 };

@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "postgres_image" text;
