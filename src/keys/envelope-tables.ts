@@ -1,6 +1,8 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { instanceSecretAad } from '../auth/keys.js';
+import { backupKeyAad } from '../backups/data-key.js';
 import {
+  backupKeys,
   functionSecrets,
   instanceSecrets,
   mfaFactors,
@@ -40,4 +42,5 @@ export const ENVELOPE_TABLES: readonly EnvelopeTable[] = [
     projectSettingSecretsAad(Number(r.project_id)),
   ),
   entry(mfaFactors, ['id'], (r) => mfaFactorAad(String(r.id))),
+  entry(backupKeys, ['backup_id'], (r) => backupKeyAad(Number(r.backup_id))),
 ];

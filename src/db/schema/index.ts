@@ -15,3 +15,5 @@ export * from './instance-secrets.js';
 export * from './coolify-budget.js';
 export * from './project-settings.js';
 export * from './mfa-factors.js';
+export * from './backups.js';
+export * from './backup-policies.js';
