@@ -20,7 +20,7 @@ import {
   type UpgradeState,
   type UpgradeStep,
 } from './state.js';
-import { awaitDatabase, migrate, takeBackup, unmigrate } from './steps-db.js';
+import { awaitDatabase, migrate, takeBackup, takeDeferredBackup, unmigrate } from './steps-db.js';
 import { addSecrets, applyEnv, replaceCompose } from './steps-stack.js';
 import {
   awaitHealthy,
@@ -39,6 +39,7 @@ const STEPS: Record<UpgradeStep, (ctx: StepContext) => Promise<StepResult>> = {
   env: applyEnv,
   start: startStack,
   'await-db': awaitDatabase,
+  'deferred-backup': takeDeferredBackup,
   migrate,
   'await-healthy': awaitHealthy,
   unmigrate,

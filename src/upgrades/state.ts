@@ -9,6 +9,7 @@ export const FORWARD_STEPS = [
   'env',
   'start',
   'await-db',
+  'deferred-backup',
   'migrate',
   'await-healthy',
   'finish',
@@ -45,6 +46,8 @@ export interface UpgradeState {
   attempts: number;
   stopAsked?: boolean;
   backupId?: number;
+  /** The old stack's database was unreachable: the backup waits for the new stack. */
+  backupDeferred?: boolean;
   /** `started`: the migration may have committed (a crash or error mid-psql); `done`: it did. */
   migration: 'none' | 'started' | 'done';
   /** Set when the forward phase failed: the step and the readable error. */

@@ -1,4 +1,4 @@
-import { preUpgradeBackup, restoreFromBackup } from './backup-step.js';
+import { preUpgradeBackup, reachableBeforeSwap, restoreFromBackup } from './backup-step.js';
 import { MigrationFailed, runMigrationFile, workingPassword } from './migration.js';
 import {
   databaseAt,
@@ -10,11 +10,21 @@ import {
   type StepResult,
 } from './steps.js';
 
+/** Before anything changes, when the running stack's database can be reached. */
 export async function takeBackup(ctx: StepContext): Promise<StepResult> {
-  if (ctx.state.backupId === undefined) {
-    const id = await preUpgradeBackup(ctx);
-    await ctx.remember({ backupId: id });
+  if (ctx.state.backupId !== undefined) return next;
+  if (!(await reachableBeforeSwap(ctx))) {
+    await ctx.remember({ backupDeferred: true });
+    return next;
   }
+  await ctx.remember({ backupId: await preUpgradeBackup(ctx, ctx.state.from) });
+  return next;
+}
+
+/** Otherwise once the new stack serves the database, still before the migration. */
+export async function takeDeferredBackup(ctx: StepContext): Promise<StepResult> {
+  if (ctx.state.backupId !== undefined || !ctx.state.backupDeferred) return next;
+  await ctx.remember({ backupId: await preUpgradeBackup(ctx, ctx.state.to) });
   return next;
 }
 
