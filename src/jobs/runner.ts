@@ -191,6 +191,7 @@ export class JobRunner {
       job,
       project,
       remember: (patch) => savePayload(this.deps.db, job, { ...job.payload, ...patch }),
+      backoff: this.options.backoff,
     });
   }
 

@@ -48,7 +48,6 @@ const STEPS: Record<UpgradeStep, (ctx: StepContext) => Promise<StepResult>> = {
 
 /** Tries of one forward step against a passing fault (Coolify 5xx, a timeout) before rolling back. */
 const FORWARD_TRIES = 4;
-const BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
 /** Failures retrying cannot fix: the forward phase rolls back on the first one. */
 const isFinal = (err: unknown) =>
@@ -125,12 +124,12 @@ async function onError(
     }
     log.warn({ error: message }, 'upgrade rollback step will retry');
     await ctx.remember({ attempts: state.attempts + 1 });
-    return wait(backoffDelay(state.attempts, BACKOFF), message);
+    return wait(backoffDelay(state.attempts, hctx.backoff), message);
   }
   if (!isFinal(err) && state.attempts + 1 < FORWARD_TRIES) {
     log.info({ error: message, attempt: state.attempts + 1 }, 'upgrade step will retry');
     await ctx.remember({ attempts: state.attempts + 1 });
-    return wait(backoffDelay(state.attempts, BACKOFF), message);
+    return wait(backoffDelay(state.attempts, hctx.backoff), message);
   }
   log.warn({ error: message }, 'upgrade step failed: rolling back');
   await hctx.deps.db.transaction(async (tx) => {
