@@ -163,6 +163,8 @@ const schema = z
      * stack to become healthy) before the upgrade rolls back.
      */
     SUPAPLANE_UPGRADE_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+    /** How often a waiting upgrade step looks again (each look is one Coolify call). */
+    SUPAPLANE_UPGRADE_POLL_MS: z.coerce.number().int().positive().default(2_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
     /**
      * How long a claimed job is reserved; renewed every third of it while the job runs, so a

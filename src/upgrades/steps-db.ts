@@ -46,12 +46,12 @@ async function connectable(ctx: StepContext) {
 
 export async function awaitDatabase(ctx: StepContext): Promise<StepResult> {
   const { target, detail } = await connectable(ctx);
-  return target ? next : waitOr(ctx, 'the database to accept connections', detail, 1000);
+  return target ? next : waitOr(ctx, 'the database to accept connections', detail);
 }
 
 export async function migrate(ctx: StepContext): Promise<StepResult> {
   const { target, detail } = await connectable(ctx);
-  if (!target) return waitOr(ctx, 'the database to accept connections', detail, 1000);
+  if (!target) return waitOr(ctx, 'the database to accept connections', detail);
   // Noted before psql runs: a crash or error from here on may have left it committed.
   await ctx.remember({ migration: 'started' });
   const vars = ctx.path.migrationVars(await secretsOf(ctx));
@@ -74,7 +74,7 @@ export async function migrate(ctx: StepContext): Promise<StepResult> {
 export async function unmigrate(ctx: StepContext): Promise<StepResult> {
   if (ctx.state.migration === 'none') return next;
   const { target, detail } = await connectable(ctx);
-  if (!target) return waitOr(ctx, 'the database to accept connections', detail, 1000);
+  if (!target) return waitOr(ctx, 'the database to accept connections', detail);
   const vars = ctx.path.inverseVars(await secretsOf(ctx));
   try {
     await runMigrationFile(

@@ -55,7 +55,12 @@ export async function projectCompose(project: Project, version: string): Promise
 }
 
 /** Waits (polling) until `check` passes, failing the step once the budget is spent. */
-export function waitOr(ctx: StepContext, what: string, detail: string, delayMs = 1000): StepResult {
+export function waitOr(
+  ctx: StepContext,
+  what: string,
+  detail: string,
+  delayMs = ctx.deps.config.SUPAPLANE_UPGRADE_POLL_MS,
+): StepResult {
   const budget = ctx.deps.config.SUPAPLANE_UPGRADE_STEP_TIMEOUT_MS;
   if (Date.now() - ctx.state.stepSince > budget) {
     throw new StepFailed(`${what} not within ${Math.round(budget / 1000)} s: ${detail}`);
@@ -78,7 +83,7 @@ export async function stopStack(ctx: StepContext): Promise<StepResult> {
   }
   const now = await observed(ctx);
   if (now.state === 'stopped') return next;
-  return waitOr(ctx, 'the stack to stop', `Coolify reports ${now.raw}`, 500);
+  return waitOr(ctx, 'the stack to stop', `Coolify reports ${now.raw}`);
 }
 
 export async function startStack(ctx: StepContext): Promise<StepResult> {

@@ -85,7 +85,14 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
   const faults = new FaultRegistry();
   const http = new SimHttp({
     core,
-    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes, ...tagRoutes, ...storageRoutes],
+    routes: [
+      ...coreRoutes,
+      ...serviceRoutes,
+      ...envRoutes,
+      ...actionRoutes,
+      ...tagRoutes,
+      ...storageRoutes,
+    ],
     faults,
     limiter: new RateLimiter(resolved.rateLimitPerMinute),
     calls,

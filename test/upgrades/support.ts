@@ -6,7 +6,7 @@ import { auditLog, projects, type Project } from '../../src/db/schema/index.js';
 import { generateProjectSecrets, type ProjectSecrets } from '../../src/secrets/generate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../../src/secrets/store.js';
 import { createProject } from '../../src/services/projects.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, waitFor, type Harness } from '../support/harness.js';
 import { startV1ProjectDb, type V1ProjectDb } from '../support/v1-project-db.js';
 
 export const actor = { id: 'test' };
@@ -21,12 +21,17 @@ export interface UpgradeRig {
 export async function startUpgradeRig(env: Record<string, string> = {}): Promise<UpgradeRig> {
   const db = await startV1ProjectDb();
   const backups = mkdtempSync(path.join(tmpdir(), 'upgrade-backups-'));
+  // Several upgrades back to back poll Coolify more than 180 calls a minute: these tests are
+  // about the upgrade, not the shared budget (test/coolify/shared-budget.test.ts is).
   const h = await startHarness({
     startRunner: false,
+    sim: { rateLimitPerMinute: 100_000 },
     env: {
+      COOLIFY_RATE_LIMIT_PER_MINUTE: '100000',
       SUPAPLANE_PROJECT_DATABASE_URL: db.urlTemplate,
       SUPAPLANE_BACKUP_DIR: backups,
       SUPAPLANE_UPGRADE_STEP_TIMEOUT_MS: '3000',
+      SUPAPLANE_UPGRADE_POLL_MS: '250',
       ...env,
     },
   });
@@ -67,6 +72,26 @@ export async function v1Projects(
     (await loadProjectSecrets(h.db.db, h.deps.keyring, made[0]!.id))!,
   );
   return Promise.all(made.map((p) => h.project(p.ref)));
+}
+
+/**
+ * Waits for the upgrade job to settle the project, without reconcile ticks: the job
+ * owns the project and sets its final status itself (and ticks would spend the Coolify
+ * budget the job's own polling needs).
+ */
+export async function upgraded(h: Harness, ref: string, timeoutMs = 40_000): Promise<Project> {
+  return waitFor(
+    async () => {
+      const p = await h.project(ref);
+      return p.status !== 'UPGRADING' ? p : undefined;
+    },
+    timeoutMs,
+    `the upgrade of ${ref} to settle`,
+  ).catch(async (err: Error) => {
+    const [job] = await h.db
+      .sql`select state, last_error, payload from jobs where kind = 'upgrade' and project_id = (select id from projects where ref = ${ref}) order by created_at desc limit 1`;
+    throw new Error(`${err.message}; job ${JSON.stringify(job)}`);
+  });
 }
 
 export async function secretsOf(h: Harness, p: Project): Promise<ProjectSecrets> {

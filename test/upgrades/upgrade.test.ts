@@ -7,6 +7,7 @@ import { startUpgrade } from '../../src/upgrades/service.js';
 import {
   actor,
   auditActions,
+  upgraded,
   databaseFacts,
   secretsOf,
   startUpgradeRig,
@@ -46,8 +47,9 @@ describe('upgrade v1 → v2 (simulator + real Postgres 15)', () => {
 
     const { job } = await startUpgrade(h.deps, { actor, input: { ref: p!.ref } });
     expect((await h.project(p!.ref)).status).toBe('UPGRADING');
-    const done = await h.settle(p!.ref, 'ACTIVE_HEALTHY', 30_000);
+    const done = await upgraded(h, p!.ref);
     expect(done).toMatchObject({
+      status: 'ACTIVE_HEALTHY',
       templateVersion: 'v2',
       postgresImage: 'supabase/postgres:15.8.1.085',
       lastError: null,
@@ -115,7 +117,8 @@ describe('upgrade v1 → v2 (simulator + real Postgres 15)', () => {
     h.sim.failImage('supabase/gotrue:v2.196.0', true);
 
     await startUpgrade(h.deps, { actor, input: { ref: p!.ref, to: 'v2' } });
-    const back = await h.settle(p!.ref, 'ACTIVE_HEALTHY', 40_000);
+    const back = await upgraded(h, p!.ref);
+    expect(back.status).toBe('ACTIVE_HEALTHY');
     expect(back.templateVersion).toBe('v1');
     expect(back.postgresImage).toBeNull();
     expect(back.lastError).toMatch(/failed at step await-healthy: a healthy stack not within 3 s/);

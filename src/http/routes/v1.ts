@@ -12,6 +12,7 @@ import { v1ProjectKeysAndBranchesRoutes } from './v1-project-keys-and-branches.j
 import { v1ProjectRoutes } from './v1-projects.js';
 import { v1SecretRoutes } from './v1-secrets.js';
 import { v1SettingsRoutes } from './v1-settings.js';
+import { v1UpgradeRoutes } from './upgrades/v1-upgrade.js';
 
 /**
  * The Supabase Management API (`/v1`), Studio's access-token page, and the
@@ -34,6 +35,7 @@ export function mountManagementApi(
   v1SecretRoutes(deps, v1);
   v1ProjectKeysAndBranchesRoutes(deps, v1);
   v1SettingsRoutes(deps, v1);
+  v1UpgradeRoutes(deps, v1);
   root.route('/v1', v1);
   root.route('/platform/profile/access-tokens', platformAccessTokenRoutes(deps));
   openApiRoutes(root, deps.config);
