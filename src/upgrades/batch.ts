@@ -48,6 +48,7 @@ export async function upgradeAll(
     pollMs: number;
     signal?: AbortSignal;
     onStart?: (p: Project) => void;
+    onProgress?: (p: Project, progress: UpgradeProgress) => void;
     onDone?: (p: Project, outcome: UpgradeOutcome, progress?: UpgradeProgress) => void;
   },
 ): Promise<Map<string, UpgradeOutcome>> {
@@ -58,7 +59,12 @@ export async function upgradeAll(
     for (let p = queue.shift(); p && !stopped && !opts.signal?.aborted; p = queue.shift()) {
       opts.onStart?.(p);
       await startUpgrade(deps, { actor: opts.actor, input: { ref: p.ref, to: opts.to } });
-      const progress = await awaitUpgrade(deps, p.ref, opts);
+      const project = p;
+      const progress = await awaitUpgrade(deps, p.ref, {
+        pollMs: opts.pollMs,
+        signal: opts.signal,
+        onProgress: (pr) => opts.onProgress?.(project, pr),
+      });
       const outcome = progress?.outcome ?? 'failed';
       results.set(p.ref, outcome);
       if (outcome !== 'succeeded') stopped = true;

@@ -1,3 +1,4 @@
+import { connectProjectDatabase } from '../database/project-database.js';
 import { preUpgradeBackup, reachableBeforeSwap, restoreFromBackup } from './backup-step.js';
 import { MigrationFailed, runMigrationFile, workingPassword } from './migration.js';
 import {
@@ -21,9 +22,29 @@ export async function takeBackup(ctx: StepContext): Promise<StepResult> {
   return next;
 }
 
-/** Otherwise once the new stack serves the database, still before the migration. */
+/**
+ * Otherwise once the new stack serves the database, still before the migration. The backup
+ * logs in as supabase_admin with the password the project now stores for it
+ * (project-database.ts: SUPABASE_ADMIN_PASSWORD once the secrets step added it), so that
+ * one password is set first; the migration state says so, and a rollback's inverse SQL
+ * puts the old one back.
+ */
 export async function takeDeferredBackup(ctx: StepContext): Promise<StepResult> {
   if (ctx.state.backupId !== undefined || !ctx.state.backupDeferred) return next;
+  const s = await secretsOf(ctx);
+  const target = await databaseAt(ctx, ctx.state.to);
+  const wanted = s.SUPABASE_ADMIN_PASSWORD ?? s.POSTGRES_PASSWORD;
+  const { password, detail } = await workingPassword(target, [wanted, s.POSTGRES_PASSWORD]);
+  if (!password) return waitOr(ctx, 'the database to accept connections', detail);
+  if (password !== wanted) {
+    await ctx.remember({ migration: 'started' });
+    const sql = connectProjectDatabase({ ...target, password });
+    try {
+      await sql.unsafe(`alter role supabase_admin with password '${wanted.replace(/'/g, "''")}'`);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  }
   await ctx.remember({ backupId: await preUpgradeBackup(ctx, ctx.state.to) });
   return next;
 }

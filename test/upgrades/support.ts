@@ -67,10 +67,15 @@ export async function v1Projects(
   }
   h.runner.start();
   for (const p of made) await h.settle(p.ref, 'ACTIVE_HEALTHY', 20_000);
-  await rig.db.init(
-    made[0]!.ref,
-    (await loadProjectSecrets(h.db.db, h.deps.keyring, made[0]!.id))!,
-  );
+  const first = (await loadProjectSecrets(h.db.db, h.deps.keyring, made[0]!.id))!;
+  await rig.db.init(made[0]!.ref, first);
+  if (shared?.SUPABASE_ADMIN_PASSWORD) {
+    // Shared v2 passwords: supabase_admin has its v2 one already (the backups log in with
+    // it, project-database.ts), as after a first upgrade on this server.
+    const sql = rig.db.connect('supabase_admin', first.POSTGRES_PASSWORD);
+    await sql.unsafe(`alter role supabase_admin with password '${shared.SUPABASE_ADMIN_PASSWORD}'`);
+    await sql.end();
+  }
   return Promise.all(made.map((p) => h.project(p.ref)));
 }
 

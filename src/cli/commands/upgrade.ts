@@ -68,6 +68,7 @@ export const upgrade: Command = {
       pollMs,
       signal: ctx.signal,
       onStart: (p) => err.write(`→ ${p.ref} ${p.templateVersion}\n`),
+      onProgress: (p, progress) => onProgress(p.ref)(progress),
       onDone: (p, outcome, progress) =>
         err.write(
           `${outcome === 'succeeded' ? '✔' : '✘'} ${p.ref} ${outcome}${progress?.state.error ? `: ${progress.state.error}` : ''}\n`,
