@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { eq } from 'drizzle-orm';
+import { SupabaseManagementAPI, SupabaseManagementAPIError } from 'supabase-management-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema/index.js';
 import { generateProjectSecrets } from '../../src/secrets/generate.js';
@@ -61,6 +64,35 @@ async function call(
 }
 
 describe('upgrade routes', () => {
+  it('through supabase-management-js with a personal access token', async () => {
+    const pat = await h.call('POST', '/platform/profile/access-tokens', {
+      as: owner,
+      body: { name: 'up' },
+    });
+    const server = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const client = new SupabaseManagementAPI({
+        accessToken: (pat.body as { token: string }).token,
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      });
+      expect((await client.getPostgresUpgradeEligibility(v1Ref)).data).toMatchObject({
+        eligible: true,
+        target_upgrade_versions: [{ postgres_version: '15' }],
+      });
+      expect((await client.getPostgresUpgradeStatus(v2Ref, {})).data).toEqual({
+        databaseUpgradeStatus: null,
+      });
+      const refused = await client
+        .upgradePostgresVersion(v2Ref, { target_version: 'v2' })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SupabaseManagementAPIError);
+      expect((refused as SupabaseManagementAPIError).message).toMatch(/already runs template v2/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('eligibility: v1 can go to v2 on its own Postgres major; v2 has nowhere to go', async () => {
     const old = await call('GET', `/v1/projects/${v1Ref}/upgrade/eligibility`);
     expect(old.status).toBe(200);
@@ -119,6 +151,7 @@ describe('upgrade routes', () => {
     expect(during.body).toMatchObject({
       databaseUpgradeStatus: { status: DATABASE_UPGRADE_STATUS.Upgrading, target_version: 15 },
     });
+    h.runner.start();
     const back = await upgraded(h, v1Ref);
     expect(back).toMatchObject({ status: 'ACTIVE_HEALTHY', templateVersion: 'v1' });
     expect(back.lastError).toMatch(/failed at step backup: cannot connect to the project database/);
