@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 import { randomAlnum } from '../../src/secrets/generate.js';
 import { startCoolifySim, type CoolifySim } from '../coolify-sim/index.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
