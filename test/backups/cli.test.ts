@@ -105,6 +105,12 @@ describe('supaplane backups', () => {
       expect(JSON.parse(listed.out)).toMatchObject([
         { status: 'FAILED', error: expect.stringMatching(/upgrade it to v2/) },
       ]);
+      // The earlier test's backup succeeded; this one failed.
+      const scrape = await createMetrics({ db: db.db }).render();
+      expect(scrape).toContain(`supaplane_backup_failures{project="${project.ref}"} 1`);
+      expect(scrape).toMatch(
+        /supaplane_backup_last_success_timestamp_seconds\{project="[a-z]{20}"\} \d+/,
+      );
     } finally {
       env = saved;
     }

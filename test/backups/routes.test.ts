@@ -4,8 +4,8 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDir } from '../../src/backups/storage.js';
-import { createProjectBackup } from '../../src/backups/verbs.js';
-import { auditLog, backups, type Backup } from '../../src/db/schema/index.js';
+import { createProjectBackup, restoreProjectBackup } from '../../src/backups/verbs.js';
+import { auditLog, backups, jobs, type Backup } from '../../src/db/schema/index.js';
 import { randomAlnum } from '../../src/secrets/generate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../../src/secrets/store.js';
 import { createProject } from '../../src/services/projects.js';
@@ -160,6 +160,44 @@ describe("Studio's Database → Backups routes and /v1", () => {
         'backup.restored',
       ]),
     );
+  });
+
+  it('restores into a new project of the same organization once it is up', async () => {
+    const source = await fingerprint(pg, ref);
+    const requested = await createProjectBackup(h.deps, {
+      actor: principalOf(owner),
+      input: { ref },
+    });
+    const backup = await backupDone(requested.id);
+    const target = await restoreProjectBackup(h.deps, {
+      actor: principalOf(owner),
+      input: { ref, backupId: backup.id, into: { newProjectName: 'Copy of backed up' } },
+    });
+    expect(target.ref).not.toBe(ref);
+    expect(target.organizationId).toBe(h.org.id);
+    // The new stack's database, as its image would have initialised it, with Supaplane's password.
+    const root = pg.admin();
+    await root.unsafe(`create database ${target.ref}`);
+    await root.end();
+    const secrets = (await loadProjectSecrets(h.deps.db, h.deps.keyring, target.id))!;
+    await saveProjectSecrets(h.deps.db, h.deps.keyring, target.id, {
+      ...secrets,
+      SUPABASE_ADMIN_PASSWORD: pg.adminPassword,
+    });
+    await h.settle(target.ref, 'ACTIVE_HEALTHY');
+    for (let i = 0; i < 200; i++) {
+      const [restoreJob] = await h.db.db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.projectId, target.id), eq(jobs.kind, 'backup-restore')));
+      if (restoreJob?.state === 'succeeded') break;
+      if (restoreJob?.state === 'dead') throw new Error(restoreJob.lastError ?? 'restore died');
+      await h.settle(target.ref, (await h.project(target.ref)).status);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const settled = await h.settle(target.ref, 'ACTIVE_HEALTHY');
+    expect(settled.lastError).toBeNull();
+    expect((await fingerprint(pg, target.ref)).sums).toEqual(source.sums);
   });
 
   it('a damaged backup ends RESTORE_FAILED with a readable error and the data untouched', async () => {
