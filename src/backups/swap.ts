@@ -25,14 +25,10 @@ async function exists(sql: postgres.Sql, name: string) {
  * while anyone is connected, so it is retried a few times.
  */
 export async function moveAside(sql: postgres.Sql, names: SwapNames): Promise<void> {
-  // A crash between the renames of an earlier attempt: put the previous one back first.
-  if (!(await exists(sql, names.live)) && (await exists(sql, names.previous))) {
-    await sql`alter database ${ident(sql, names.previous)} rename to ${ident(sql, names.live)}`;
-  }
-  if (await exists(sql, names.previous))
-    throw new Error(
-      `database ${names.previous} is left over from an earlier restore; drop or rename it first`,
-    );
+  // An earlier attempt crashed after moving the live database aside (mid pg_restore, or
+  // before dropping the previous one): the previous database is the untouched original,
+  // so put it back and start again.
+  if (await exists(sql, names.previous)) await rollbackSwap(sql, names);
   const [old] = await sql<{ owner: string; encoding: string; collate: string; ctype: string }[]>`
     select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as encoding,
       datcollate as collate, datctype as ctype

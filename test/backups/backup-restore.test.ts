@@ -5,6 +5,7 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackup, decryptedDump, restoreBackup } from '../../src/backups/index.js';
 import { backupDir } from '../../src/backups/storage.js';
+import { moveAside } from '../../src/backups/swap.js';
 import { backups } from '../../src/db/schema/index.js';
 import { randomAlnum } from '../../src/secrets/generate.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
@@ -164,6 +165,34 @@ describe('a restore that fails half-way', () => {
     expect(await fingerprint(pg, project.ref)).toEqual(before);
     // And the first backup still restores.
     await restoreBackup(deps, backup, { into: 'same' });
+  });
+});
+
+describe('a restore that crashed after moving the database aside', () => {
+  it('starts again from the untouched original and completes', async () => {
+    const deps = backupDeps(db, pg);
+    const project = await projectOn(deps, pg);
+    await seedProjectDatabase(pg, project.ref);
+    const before = await fingerprint(pg, project.ref);
+    const backup = await createBackup(deps, project, { kind: 'manual' });
+    // What a process killed during pg_restore leaves: the original aside, a half-filled
+    // database under the live name.
+    const admin = pg.admin('template1');
+    await moveAside(admin, {
+      live: project.ref,
+      previous: `${project.ref}_pre_restore_${backup.id}`,
+    });
+    await admin.end();
+    const half = pg.admin(project.ref);
+    await half.unsafe('create table public.half_restored (x int)');
+    await half.end();
+    await restoreBackup(deps, backup, { into: 'same' });
+    expect(await fingerprint(pg, project.ref)).toEqual(before);
+    const root = pg.admin();
+    const left =
+      await root`select datname from pg_database where datname like ${`${project.ref}%`}`;
+    await root.end();
+    expect(left.map((r) => r.datname)).toEqual([project.ref]);
   });
 });
 
