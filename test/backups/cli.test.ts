@@ -83,6 +83,18 @@ describe('supaplane backups', () => {
     expect(dump.subarray(0, 5).toString()).toBe('PGDMP');
     expect(dump.includes(KNOWN_SCHEMA_MARKER)).toBe(true);
 
+    const scheduled = await cli([
+      'backups',
+      'schedule',
+      project.ref,
+      '--at',
+      '04:15',
+      '--keep',
+      '3',
+    ]);
+    expect(scheduled.out.trim()).toBe(`${project.ref}: daily backups on at 04:15 UTC, last 3 kept`);
+    expect((await cli(['backups', 'schedule', project.ref, '--at', '25:00'])).code).toBe(2);
+
     const unconfirmed = await cli(['backups', 'restore', project.ref, String(id)]);
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.err).toMatch(/add --yes to confirm/);

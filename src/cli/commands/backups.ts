@@ -5,6 +5,8 @@ import { eq } from 'drizzle-orm';
 import { backupFileName, openBackupDownload } from '../../backups/verbs.js';
 import { getBackup, listBackups, requestBackup, requestRestore } from '../../backups/service.js';
 import { backups, type Backup } from '../../db/schema/index.js';
+import { effectivePolicy, setPolicy } from '../../backups/policy.js';
+import { getOrganizationBySlug } from '../../services/operator.js';
 import { getProjectByRef } from '../../services/projects.js';
 import { requirePositional, stringOption, timeoutOption, type Command } from '../command.js';
 import { EXIT, json, line, table, UsageError } from '../io.js';
@@ -184,4 +186,56 @@ const download: Command = {
   },
 };
 
-export const backupCommands: Command[] = [list, create, restore, download];
+const schedule: Command = {
+  name: 'backups schedule',
+  usage:
+    'backups schedule (<ref> | --org <slug>) [--at HH:MM] [--keep <n>] [--on | --off] [--json]',
+  summary:
+    'Daily backups of a project or an organization: time of day (UTC), how many kept, on/off',
+  options: {
+    org: { type: 'string' },
+    at: { type: 'string' },
+    keep: { type: 'string' },
+    on: { type: 'boolean' },
+    off: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const deps = (await ctx.session()).runtime.deps;
+    const slug = stringOption(ctx.values, 'org');
+    const ref = ctx.positionals[0];
+    if (Boolean(slug) === Boolean(ref)) throw new UsageError('give a project ref or --org <slug>');
+    if (ctx.values.on && ctx.values.off) throw new UsageError('--on and --off together');
+    const at = stringOption(ctx.values, 'at');
+    const time = at?.match(/^([01]\d|2[0-3]):([0-5]\d)$/);
+    if (at && !time) throw new UsageError('--at must be HH:MM (UTC)');
+    const keepRaw = stringOption(ctx.values, 'keep');
+    const keep = keepRaw === undefined ? undefined : Number(keepRaw);
+    if (keep !== undefined && (!Number.isInteger(keep) || keep < 1 || keep > 365))
+      throw new UsageError('--keep must be a whole number from 1 to 365');
+    const input = {
+      ...(time ? { timeOfDayMinutes: Number(time[1]) * 60 + Number(time[2]) } : {}),
+      ...(keep !== undefined ? { retentionDaily: keep } : {}),
+      ...(ctx.values.on ? { enabled: true } : ctx.values.off ? { enabled: false } : {}),
+    };
+    const scope = slug
+      ? { organizationId: (await getOrganizationBySlug(deps, slug)).id }
+      : { projectId: (await getProjectByRef(deps, ref!)).id };
+    if (Object.keys(input).length) await setPolicy(deps, scope, input);
+    const shown = ref
+      ? await effectivePolicy(deps, (scope as { projectId: number }).projectId)
+      : undefined;
+    if (ctx.values.json)
+      json(ctx.io, { ...scope, ...input, ...(shown ? { effective: shown } : {}) });
+    else if (shown) {
+      const hh = String(Math.floor(shown.timeOfDayMinutes / 60)).padStart(2, '0');
+      const mm = String(shown.timeOfDayMinutes % 60).padStart(2, '0');
+      line(
+        ctx.io,
+        `${ref}: daily backups ${shown.enabled ? 'on' : 'off'} at ${hh}:${mm} UTC, last ${shown.retention.scheduled} kept`,
+      );
+    } else line(ctx.io, `${slug}: saved`);
+    return EXIT.ok;
+  },
+};
+
+export const backupCommands: Command[] = [list, create, restore, download, schedule];
