@@ -92,6 +92,7 @@ describe('the envelope tables', () => {
       .sort();
     expect(withEnvelopes).toEqual(ENVELOPE_TABLES.map((t) => t.name).sort());
     expect(withEnvelopes).toEqual([
+      'backup_keys',
       'function_secrets',
       'instance_secrets',
       'mfa_factors',

@@ -14,23 +14,54 @@ import { backupKeys } from '../db/schema/index.js';
 export const backupKeyAad = (backupId: number) => `backup-key:${backupId}`;
 
 /**
- * A fresh AES-256 data key for one backup, stored sealed by the keyring like every other
- * secret (so `supaplane keys rotate` re-seals it and a leaked bucket alone opens nothing).
+ * What pg_dump without --create leaves out and a restore must put back: the database's
+ * access list and its `ALTER DATABASE … SET` settings (v1 keeps app.settings.jwt_secret
+ * there, so they are sealed with the key rather than stored in the clear).
  */
-export async function newDataKey(tx: Tx, keyring: Keyring, backupId: number): Promise<Buffer> {
+export interface DatabaseProperties {
+  /** `pg_database.datacl` as text; null is Postgres' default (PUBLIC may connect). */
+  acl: string | null;
+  settings: { role: string | null; config: string[] }[];
+}
+
+/** A backup's data key and its database's properties, as sealed in backup_keys. */
+export interface BackupSecrets {
+  key: Buffer;
+  database: DatabaseProperties;
+}
+
+/**
+ * Seals a fresh AES-256 data key for one backup by the keyring like every other secret
+ * (so `supaplane keys rotate` re-seals it and a leaked bucket alone opens nothing).
+ */
+export async function sealBackupSecrets(
+  tx: Tx,
+  keyring: Keyring,
+  backupId: number,
+  database: DatabaseProperties,
+): Promise<BackupSecrets> {
   const key = randomBytes(32);
-  const envelope = seal(keyring, key.toString('base64'), backupKeyAad(backupId));
+  const plaintext = JSON.stringify({ key: key.toString('base64'), database });
+  const envelope = seal(keyring, plaintext, backupKeyAad(backupId));
   await tx
     .insert(backupKeys)
     .values({ backupId, ...envelope })
     .onConflictDoUpdate({ target: backupKeys.backupId, set: { ...envelope } });
-  return key;
+  return { key, database };
 }
 
-export async function loadDataKey(tx: Tx, keyring: Keyring, backupId: number): Promise<Buffer> {
+export async function openBackupSecrets(
+  tx: Tx,
+  keyring: Keyring,
+  backupId: number,
+): Promise<BackupSecrets> {
   const [row] = await tx.select().from(backupKeys).where(eq(backupKeys.backupId, backupId));
   if (!row) throw new Error(`backup ${backupId} has no data key`);
-  return Buffer.from(open(keyring, row, backupKeyAad(backupId)), 'base64');
+  const parsed = JSON.parse(open(keyring, row, backupKeyAad(backupId))) as {
+    key: string;
+    database: DatabaseProperties;
+  };
+  return { key: Buffer.from(parsed.key, 'base64'), database: parsed.database };
 }
 
 /** The object AAD binds ciphertext to its backup, so objects cannot be swapped in the bucket. */

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Backup } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { BackupDeps } from './create.js';
-import { decryptor, loadDataKey } from './data-key.js';
+import { decryptor, openBackupSecrets } from './data-key.js';
 import { backupStore, scratchDir } from './storage.js';
 
 function requireCompleted(backup: Backup) {
@@ -55,7 +55,7 @@ export async function decryptedDump(
   verifiedFile?: string,
 ): Promise<Readable> {
   requireCompleted(backup);
-  const key = await loadDataKey(deps.db, deps.keyring, backup.id);
+  const { key } = await openBackupSecrets(deps.db, deps.keyring, backup.id);
   const source = verifiedFile
     ? createReadStream(verifiedFile)
     : await backupStore(deps.config).get(backup.objectKey!);

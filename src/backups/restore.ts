@@ -10,6 +10,7 @@ import {
 import { AppError } from '../errors.js';
 import type { BackupDeps } from './create.js';
 import { pgToolPath, serverVersion, startTool } from './pg-tools.js';
+import { openBackupSecrets } from './data-key.js';
 import { decryptedDump, fetchVerified } from './read.js';
 import { commitSwap, moveAside, rollbackSwap } from './swap.js';
 
@@ -76,7 +77,8 @@ export async function restoreBackup(
           pipeline(await decryptedDump(deps, backup, verified), restore.child.stdin!),
           restore.done,
         ]);
-        await commitSwap(admin, names);
+        const { database } = await openBackupSecrets(deps.db, deps.keyring, backup.id);
+        await commitSwap(admin, names, database);
       } catch (err) {
         await rollbackSwap(admin, names).catch((rollbackErr: Error) => {
           deps.log.error(

@@ -67,6 +67,10 @@ export function s3Store(config: Config): BackupStore {
     region: config.SUPAPLANE_BACKUP_S3_REGION,
     endpoint: config.SUPAPLANE_BACKUP_S3_ENDPOINT,
     forcePathStyle: config.SUPAPLANE_BACKUP_S3_FORCE_PATH_STYLE,
+    // The SDK's default (since 3.729) streams uploads as aws-chunked with a trailing CRC,
+    // which many S3-compatible servers store verbatim; our own sha256 checks integrity.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(config.SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID && config.SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY
       ? {
           credentials: {

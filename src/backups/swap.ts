@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { DatabaseProperties } from './data-key.js';
 
 /**
  * Database-level moves for a restore, on a maintenance connection to another database
@@ -24,14 +25,10 @@ async function exists(sql: postgres.Sql, name: string) {
  * while anyone is connected, so it is retried a few times.
  */
 export async function moveAside(sql: postgres.Sql, names: SwapNames): Promise<void> {
-  // A crash between the renames of an earlier attempt: put the previous one back first.
-  if (!(await exists(sql, names.live)) && (await exists(sql, names.previous))) {
-    await sql`alter database ${ident(sql, names.previous)} rename to ${ident(sql, names.live)}`;
-  }
-  if (await exists(sql, names.previous))
-    throw new Error(
-      `database ${names.previous} is left over from an earlier restore; drop or rename it first`,
-    );
+  // An earlier attempt crashed after moving the live database aside (mid pg_restore, or
+  // before dropping the previous one): the previous database is the untouched original,
+  // so put it back and start again.
+  if (await exists(sql, names.previous)) await rollbackSwap(sql, names);
   const [old] = await sql<{ owner: string; encoding: string; collate: string; ctype: string }[]>`
     select pg_get_userbyid(datdba) as owner, pg_encoding_to_char(encoding) as encoding,
       datcollate as collate, datctype as ctype
@@ -59,20 +56,46 @@ export async function moveAside(sql: postgres.Sql, names: SwapNames): Promise<vo
   await sql`revoke connect, temporary on database ${ident(sql, names.live)} from public`;
 }
 
+/** The current database's access list and settings, read at backup time. */
+export async function databaseProperties(sql: postgres.Sql): Promise<DatabaseProperties> {
+  const [db] = await sql<{ acl: string | null }[]>`
+    select datacl::text as acl from pg_database where datname = current_database()`;
+  const settings = await sql<{ role: string | null; config: string[] }[]>`
+    select r.rolname as role, s.setconfig as config from pg_db_role_setting s
+    left join pg_roles r on r.oid = s.setrole
+    where s.setdatabase = (select oid from pg_database where datname = current_database())
+    order by r.rolname nulls first`;
+  return {
+    acl: db?.acl ?? null,
+    settings: settings.map((s) => ({ role: s.role, config: s.config })),
+  };
+}
+
 /**
- * The restore succeeded: the new database takes over the previous one's access list and
- * settings (`ALTER DATABASE … SET`, per role too), which pg_dump without --create does not
- * carry; then the previous database is dropped. Copied in the catalogs because a setting's
- * stored text (e.g. a quoted search_path) does not survive a round trip through SET.
+ * The restore succeeded: the new database gets the backup's access list and settings
+ * (`ALTER DATABASE … SET`, per role too), which pg_dump without --create does not carry,
+ * and the previous database is dropped. Written to the catalogs because a setting's stored
+ * text (e.g. a quoted search_path) does not survive a round trip through SET; settings of
+ * a role this server does not have are skipped.
  */
-export async function commitSwap(sql: postgres.Sql, names: SwapNames): Promise<void> {
+export async function commitSwap(
+  sql: postgres.Sql,
+  names: SwapNames,
+  properties: DatabaseProperties,
+): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`update pg_database set datacl = (select datacl from pg_database where datname = ${names.previous})
-      where datname = ${names.live}`;
-    await tx`delete from pg_db_role_setting where setdatabase = (select oid from pg_database where datname = ${names.live})`;
-    await tx`insert into pg_db_role_setting (setdatabase, setrole, setconfig)
-      select (select oid from pg_database where datname = ${names.live}), setrole, setconfig
-      from pg_db_role_setting where setdatabase = (select oid from pg_database where datname = ${names.previous})`;
+    const [live] = await tx<
+      { oid: number }[]
+    >`select oid from pg_database where datname = ${names.live}`;
+    await tx`update pg_database set datacl = ${properties.acl}::aclitem[] where oid = ${live!.oid}`;
+    await tx`delete from pg_db_role_setting where setdatabase = ${live!.oid}`;
+    for (const s of properties.settings) {
+      await tx`insert into pg_db_role_setting (setdatabase, setrole, setconfig)
+        select ${live!.oid}, r.oid, ${s.config}::text[]
+        from (select case when ${s.role}::text is null then 0::oid
+                          else (select oid from pg_roles where rolname = ${s.role}) end as oid) r
+        where r.oid is not null`;
+    }
   });
   await sql`drop database ${ident(sql, names.previous)}`;
 }

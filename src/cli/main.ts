@@ -4,13 +4,20 @@ import { isCoolifyError } from '../coolify/errors.js';
 import { AppError } from '../errors.js';
 import { GLOBAL_OPTIONS, type Command, type CommandContext, type Values } from './command.js';
 import { accountCommands } from './commands/accounts.js';
+import { backupCommands } from './commands/backups.js';
 import { keysRotate } from './commands/keys-rotate.js';
 import { projectCommands } from './commands/projects.js';
 import { doctor } from './doctor/index.js';
 import { EXIT, processIo, UsageError, type CliIo } from './io.js';
 import { openSession, type Session } from './session.js';
 
-export const COMMANDS: Command[] = [doctor, ...projectCommands, ...accountCommands, keysRotate];
+export const COMMANDS: Command[] = [
+  doctor,
+  ...projectCommands,
+  ...backupCommands,
+  ...accountCommands,
+  keysRotate,
+];
 
 function usage(io: CliIo, out: CliIo['stdout'] = io.stdout): void {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,9 @@ export const JOB_KINDS = [
   'rename',
   'init-sql',
   'upgrade',
+  'backup',
+  'backup-restore',
+  'backup-restore-when-up',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

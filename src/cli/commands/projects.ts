@@ -151,7 +151,11 @@ const VERBS = {
 } as const;
 
 /** Runs the jobs here and shows progress until the project settles (or returns at once). */
-async function follow(ctx: CommandContext, ref: string, operation: Operation): Promise<number> {
+export async function follow(
+  ctx: CommandContext,
+  ref: string,
+  operation: Operation,
+): Promise<number> {
   const session = await ctx.session();
   const deps = session.runtime.deps;
   const print = (project: Project) =>

@@ -4,6 +4,7 @@ import { inFlightCap, requestsPerWindow } from '../middleware/client-limits.js';
 import { mountNoStore } from '../middleware/no-store.js';
 import { tokenRateLimiter } from '../middleware/rate-limit.js';
 import { mountScopeGuards } from '../middleware/scope-guard.js';
+import { platformBackupRoutes } from './backups/platform.js';
 import { gotrueRoutes } from './gotrue.js';
 import { platformContentRoutes } from './platform-content.js';
 import { platformIdentityRoutes } from './platform-identity.js';
@@ -35,6 +36,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.route('/platform', platformProjectRoutes(deps));
   root.route('/platform', platformProjectLifecycleRoutes(deps));
   root.route('/platform', platformProjectConfigRoutes(deps));
+  root.route('/platform', platformBackupRoutes(deps));
   root.route('/platform', platformContentRoutes(deps));
   root.route('/platform', platformMiscRoutes(deps));
   root.route('/platform/organizations', platformOrganizationRoutes(deps));

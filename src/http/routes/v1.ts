@@ -6,6 +6,7 @@ import { idempotency } from '../middleware/idempotency.js';
 import { openApiRoutes } from './openapi.js';
 import { platformAccessTokenRoutes } from './platform-access-tokens.js';
 import { v1ApiKeyRoutes } from './v1-api-keys.js';
+import { v1BackupRoutes } from './backups/v1.js';
 import { v1DatabaseRoutes } from './v1-database.js';
 import { v1OrganizationRoutes } from './v1-organizations.js';
 import { v1ProjectKeysAndBranchesRoutes } from './v1-project-keys-and-branches.js';
@@ -32,6 +33,7 @@ export function mountManagementApi(
   v1ProjectRoutes(deps, v1);
   v1ApiKeyRoutes(deps, v1);
   v1DatabaseRoutes(deps, v1);
+  v1BackupRoutes(deps, v1);
   v1SecretRoutes(deps, v1);
   v1ProjectKeysAndBranchesRoutes(deps, v1);
   v1SettingsRoutes(deps, v1);

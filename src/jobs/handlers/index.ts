@@ -1,5 +1,10 @@
 import type { JobKind } from '../queue.js';
 import { applyEnvHandler } from './apply-env.js';
+import {
+  backupHandler,
+  backupRestoreHandler,
+  backupRestoreWhenUpHandler,
+} from '../../backups/jobs.js';
 import { createHandler } from './create.js';
 import { deleteHandler } from './delete.js';
 import { initSqlHandler } from './init-sql.js';
@@ -18,4 +23,7 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   rename: renameHandler,
   'init-sql': initSqlHandler,
   upgrade: upgradeHandler,
+  backup: backupHandler,
+  'backup-restore': backupRestoreHandler,
+  'backup-restore-when-up': backupRestoreWhenUpHandler,
 };

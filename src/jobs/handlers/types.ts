@@ -30,4 +30,9 @@ export interface JobHandler {
   failure: { while: readonly ProjectStatus[]; to: ProjectStatus };
   /** How long the job may keep waiting on Coolify before it counts as failed. */
   waitBudgetMs: number;
+  /**
+   * False for work beside the project's lifecycle (backups): its retries are not shown as
+   * the project's error and it does not keep the reconciler away (reconcile.ts `owned`).
+   */
+  ownsProject?: false;
 }
