@@ -94,8 +94,10 @@ const ERROR: Partial<Record<UpgradeStep, string>> = {
 };
 
 /**
- * `DatabaseUpgradeStatus` of @supabase/shared-types (`out/events`), as Studio compares it
- * (project-upgrade-status-query.ts refetches while `Upgrading`).
+ * `DatabaseUpgradeStatus` of @supabase/shared-types (`out/events`): a numeric enum
+ * `{ Upgrading, Upgraded, Failed }`, so 0, 1, 2, beside the string enums
+ * `DatabaseUpgradeProgress` and `DatabaseUpgradeError` used above. Studio refetches while
+ * it is `Upgrading` (project-upgrade-status-query.ts).
  */
 export const DATABASE_UPGRADE_STATUS = { Upgrading: 0, Upgraded: 1, Failed: 2 } as const;
 
