@@ -26,6 +26,14 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
     SUPAPLANE_DATA_DIR=/var/lib/supaplane
+# Backups run the pg_dump/pg_restore of each project's Postgres major: 15 (template v1)
+# and 17 (template v2), from PGDG (Debian bookworm ships 15 only). postgresql-common
+# carries PGDG's signing key and the script that adds its apt source.
+RUN apt-get update -q \
+ && apt-get install -y -q --no-install-recommends ca-certificates postgresql-common \
+ && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+ && apt-get install -y -q --no-install-recommends postgresql-client-15 postgresql-client-17 \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./

@@ -63,6 +63,9 @@ const REDACT = [
     'COOLIFY_TOKEN',
     'SUPAPLANE_ENCRYPTION_KEY',
     'DATABASE_URL',
+    'SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY',
+    // A pg_restore/pg_dump environment, if one ever reaches a log line.
+    'PGPASSWORD',
   ].flatMap((name) => [name, `*.${name}`]),
 ];
 

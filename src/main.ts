@@ -3,6 +3,7 @@ import { ConfigError, parseConfig } from './config/config.js';
 import { serveHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { reconcileOptions, startReconciler } from './reconciler/reconcile.js';
+import { startBackupSchedule } from './backups/schedule.js';
 import { startRuntime } from './runtime.js';
 import { ensureAdmin } from './services/bootstrap.js';
 
@@ -27,6 +28,10 @@ async function main() {
     reconcileOptions(config),
   );
   runtime.deps.wakeReconciler = reconciler.poke;
+  const backupSchedule = startBackupSchedule(
+    runtime.deps,
+    config.SUPAPLANE_BACKUP_SCHEDULER_INTERVAL_MS,
+  );
   let stopping = false;
   const app = createApp(runtime.deps, {
     workersReady: () => !stopping,
@@ -42,6 +47,7 @@ async function main() {
     log.info({ signal }, 'shutting down: draining jobs');
     server.close();
     await reconciler.stop();
+    await backupSchedule.stop();
     await runtime.stop();
     process.exit(0);
   };

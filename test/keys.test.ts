@@ -94,6 +94,7 @@ describe('the envelope tables', () => {
     expect(withEnvelopes).toEqual([
       'edge_function_versions',
       'function_delivery_tokens',
+      'backup_keys',
       'function_secrets',
       'instance_secrets',
       'mfa_factors',

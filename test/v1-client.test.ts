@@ -127,6 +127,29 @@ describe('supabase-management-js against Supaplane', () => {
     await expect(stranger.listAllOrganizations()).rejects.toMatchObject({ status: 401 });
   });
 
+  it("lists a project's backups (V1BackupsResponse) and answers the physical-backup endpoints with a message", async () => {
+    const created = await client.createAProject({
+      name: 'Backups via the JS client',
+      organization_slug: env.h.org.slug,
+      db_pass: 'client-db-password',
+    });
+    const ref = created.data.ref;
+    await waitForStatus(ref, 'ACTIVE_HEALTHY');
+    const listed = await client.listAllBackups(ref);
+    expect(listed.status).toBe(200);
+    expect(listed.data).toEqual({
+      region: expect.any(String),
+      walg_enabled: false,
+      pitr_enabled: false,
+      backups: [],
+      physical_backup_data: {},
+    });
+    // Logical backups cannot serve point-in-time recovery: a clear 404, not a fake success.
+    await expect(
+      client.restorePitrBackup(ref, { recovery_time_target_unix: 1 }),
+    ).rejects.toMatchObject({ status: 404, message: expect.any(String) });
+  });
+
   it('never logs or stores the token in clear', async () => {
     const secretPart = token.slice(4);
     expect(env.h.logLines.join('\n')).not.toContain(secretPart);

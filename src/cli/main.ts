@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { GLOBAL_OPTIONS, type Command, type CommandContext, type Values } from './command.js';
 import { accountCommands } from './commands/accounts.js';
 import { functionCommands } from './commands/functions.js';
+import { backupCommands } from './commands/backups.js';
 import { keysRotate } from './commands/keys-rotate.js';
 import { projectCommands } from './commands/projects.js';
 import { doctor } from './doctor/index.js';
@@ -15,6 +16,7 @@ export const COMMANDS: Command[] = [
   doctor,
   ...projectCommands,
   ...functionCommands,
+  ...backupCommands,
   ...accountCommands,
   keysRotate,
 ];

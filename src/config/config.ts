@@ -10,6 +10,8 @@ const SECRET_NAMES = [
   'SUPAPLANE_ENCRYPTION_KEYS',
   'COOLIFY_TOKEN',
   'SUPAPLANE_ADMIN_PASSWORD',
+  'SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID',
+  'SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY',
 ] as const;
 
 const optionalString = z
@@ -99,7 +101,70 @@ const schema = z
       'must be a URL template containing {ref}, e.g. http://127.0.0.1:9000/{ref}',
     ),
     SUPAPLANE_PUBLIC_URL: url('where Supaplane itself is reachable'),
+    /**
+     * How Supaplane reaches a project's database for backups and restores, a template with
+     * `{ref}` (and optionally `{domain}`). Default: the direct route of ADR 0003,
+     * `postgresql://supabase_admin@db.{ref}.{domain}:5432/postgres?sslmode=require`. The
+     * password always comes from the project's stored secrets (src/database/project-database.ts).
+     */
+    SUPAPLANE_PROJECT_DATABASE_URL: optionalString.refine(
+      (v) =>
+        v === undefined ||
+        (v.includes('{ref}') &&
+          /^postgres(ql)?:\/\//.test(v) &&
+          URL.canParse(v.replaceAll('{ref}', 'x').replaceAll('{domain}', 'x.test'))),
+      'must be a postgresql:// URL template containing {ref}, e.g. postgresql://supabase_admin@db.{ref}.example.com:5432/postgres?sslmode=require',
+    ),
+    /** Where Postgres client tools of each major live; `{major}` is replaced (15, 17…). */
+    SUPAPLANE_PG_BIN_DIR: z
+      .string()
+      .default('/usr/lib/postgresql/{major}/bin')
+      .refine(
+        (v) => v.includes('{major}'),
+        'must contain {major}, e.g. /usr/lib/postgresql/{major}/bin',
+      ),
+    /** `local` (a folder, SUPAPLANE_BACKUP_DIR) or `s3` (any S3-compatible bucket). */
+    SUPAPLANE_BACKUP_STORAGE: z.enum(['local', 's3']).default('local'),
+    /** Default: `<SUPAPLANE_DATA_DIR>/backups`. */
+    SUPAPLANE_BACKUP_DIR: optionalString,
+    SUPAPLANE_BACKUP_S3_ENDPOINT: url(
+      'e.g. https://s3.eu-central-1.amazonaws.com or http://minio:9000',
+    ),
+    SUPAPLANE_BACKUP_S3_REGION: z.string().trim().default('us-east-1'),
+    SUPAPLANE_BACKUP_S3_BUCKET: optionalString,
+    SUPAPLANE_BACKUP_S3_PREFIX: z
+      .string()
+      .trim()
+      .default('supaplane-backups/')
+      .transform((v) => (v === '' || v.endsWith('/') ? v : `${v}/`)),
+    SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID: optionalString,
+    SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY: optionalString,
+    /** Path-style URLs (MinIO, s3rver, most self-hosted S3); `false` for virtual-hosted AWS. */
+    SUPAPLANE_BACKUP_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('true')
+      .transform((v) => v !== 'false' && v !== '0'),
+    /** Daily backups kept per project (per-organization and per-project settings override it). */
+    SUPAPLANE_BACKUP_RETENTION_DAILY: z.coerce.number().int().min(1).max(365).default(7),
+    /** On-demand backups kept per project. */
+    SUPAPLANE_BACKUP_RETENTION_MANUAL: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Pre-upgrade backups kept per project. */
+    SUPAPLANE_BACKUP_RETENTION_PRE_UPGRADE: z.coerce.number().int().min(1).max(1000).default(3),
+    /** Whether daily backups run at all (per-organization and per-project settings may turn them off). */
+    SUPAPLANE_BACKUP_SCHEDULE: z
+      .enum(['true', 'false', '1', '0', ''])
+      .default('true')
+      .transform((v) => v !== 'false' && v !== '0'),
+    /** How often this process looks for due daily backups. */
+    SUPAPLANE_BACKUP_SCHEDULER_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
     SUPAPLANE_RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+    /**
+     * How long one upgrade step may wait (the stack to stop, the database to answer, the
+     * stack to become healthy) before the upgrade rolls back.
+     */
+    SUPAPLANE_UPGRADE_STEP_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+    /** How often a waiting upgrade step looks again (each look is one Coolify call). */
+    SUPAPLANE_UPGRADE_POLL_MS: z.coerce.number().int().positive().default(2_000),
     SUPAPLANE_WORKER_CONCURRENCY: z.coerce.number().int().positive().max(64).default(8),
     /**
      * How long a claimed job is reserved; renewed every third of it while the job runs, so a
@@ -254,6 +319,31 @@ const schema = z
         path: ['SUPAPLANE_HEADERS_TIMEOUT_MS'],
         message:
           'must not be longer than SUPAPLANE_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+      });
+    }
+    if (c.SUPAPLANE_BACKUP_STORAGE === 's3') {
+      for (const name of ['SUPAPLANE_BACKUP_S3_BUCKET'] as const) {
+        if (!c[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'is required when SUPAPLANE_BACKUP_STORAGE=s3',
+          });
+      }
+    }
+    if (
+      Boolean(c.SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID) !==
+      Boolean(c.SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [
+          c.SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID
+            ? 'SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY'
+            : 'SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID',
+        ],
+        message:
+          'SUPAPLANE_BACKUP_S3_ACCESS_KEY_ID and SUPAPLANE_BACKUP_S3_SECRET_ACCESS_KEY must be set together',
       });
     }
     if (Boolean(c.COOLIFY_URL) !== Boolean(c.COOLIFY_TOKEN)) {

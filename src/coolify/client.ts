@@ -14,6 +14,7 @@ import {
   resourceSchema,
   serverSchema,
   serviceSchema,
+  serviceStoragesSchema,
   type CreateServiceInput,
   type DeleteServiceFlags,
   type EnvInput,
@@ -135,7 +136,16 @@ export class CoolifyClient {
       path: `/services/${enc(uuid)}/tags`,
       schema: z.array(z.object({ name: z.string() })),
     });
-  updateService = (uuid: string, input: { name?: string; description?: string }) =>
+  /** PATCH /services/{uuid}: a new `docker_compose_raw` is re-parsed at once (ServicesController.php:1211-1261@379abb25). */
+  updateService = (
+    uuid: string,
+    input: {
+      name?: string;
+      description?: string;
+      docker_compose_raw?: string;
+      is_container_label_escape_enabled?: boolean;
+    },
+  ) =>
     this.call({
       method: 'PATCH',
       endpoint: '/services/{uuid}',
@@ -149,6 +159,20 @@ export class CoolifyClient {
       endpoint: '/services/{uuid}',
       path: `/services/${enc(uuid)}`,
       query: Object.fromEntries(Object.entries(flags).map(([k, v]) => [k, String(v)])),
+      schema: messageSchema,
+    });
+  serviceStorages = (uuid: string) =>
+    this.call({
+      method: 'GET',
+      endpoint: '/services/{uuid}/storages',
+      path: `/services/${enc(uuid)}/storages`,
+      schema: serviceStoragesSchema,
+    });
+  deleteStorage = (uuid: string, storageUuid: string) =>
+    this.call({
+      method: 'DELETE',
+      endpoint: '/services/{uuid}/storages/{storage_uuid}',
+      path: `/services/${enc(uuid)}/storages/${enc(storageUuid)}`,
       schema: messageSchema,
     });
   upsertEnvs = (uuid: string, data: EnvInput[]) =>

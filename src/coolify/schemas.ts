@@ -62,6 +62,16 @@ export const serviceSchema = z.object({
 export type CoolifyService = z.infer<typeof serviceSchema>;
 
 export const createdSchema = z.object({ uuid: z.string() });
+/** GET /services/{uuid}/storages (ServicesController.php:2348-2390@379abb25), file rows only. */
+export const serviceStoragesSchema = z.object({
+  file_storages: z.array(
+    z.object({
+      uuid: z.string(),
+      mount_path: z.string(),
+      resource_uuid: z.string().nullish(),
+    }),
+  ),
+});
 export const createdServiceSchema = z.object({
   uuid: z.string(),
   domains: z.array(z.string()).nullish(),

@@ -11,6 +11,10 @@ export const JOB_KINDS = [
   'apply-env',
   'rename',
   'init-sql',
+  'upgrade',
+  'backup',
+  'backup-restore',
+  'backup-restore-when-up',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 

@@ -162,7 +162,7 @@ export class JobRunner {
       await this.deps.db.transaction(async (tx) => {
         await reschedule(tx, job, { delayMs: delay, error: message, countAttempt: true });
         // Shown on the project while retrying, so a stuck create explains itself.
-        if (job.projectId) {
+        if (job.projectId && handler?.ownsProject !== false) {
           await tx
             .update(projects)
             .set({ lastError: message })
@@ -191,6 +191,7 @@ export class JobRunner {
       job,
       project,
       remember: (patch) => savePayload(this.deps.db, job, { ...job.payload, ...patch }),
+      backoff: this.options.backoff,
     });
   }
 

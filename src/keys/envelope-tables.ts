@@ -1,8 +1,10 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { instanceSecretAad } from '../auth/keys.js';
+import { backupKeyAad } from '../backups/data-key.js';
 import {
   edgeFunctionVersions,
   functionDeliveryTokens,
+  backupKeys,
   functionSecrets,
   instanceSecrets,
   mfaFactors,
@@ -48,4 +50,5 @@ export const ENVELOPE_TABLES: readonly EnvelopeTable[] = [
     functionVersionAad(Number(r.project_id), String(r.function_id), Number(r.version)),
   ),
   entry(functionDeliveryTokens, ['project_id'], (r) => deliveryTokenAad(Number(r.project_id))),
+  entry(backupKeys, ['backup_id'], (r) => backupKeyAad(Number(r.backup_id))),
 ];

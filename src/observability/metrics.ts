@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { backupMetrics } from '../backups/metrics.js';
 import type { Db } from '../db/client.js';
 import { jobs, projects, PROJECT_STATUSES } from '../db/schema/index.js';
 import { JOB_KINDS } from '../jobs/queue.js';
@@ -111,8 +112,11 @@ export function createMetrics(source: { db: Db; log?: (msg: string) => void }): 
     registers: [registry],
   });
 
+  const backupGauges = backupMetrics(registry, source.db);
+
   async function readDatabase() {
     try {
+      await backupGauges.read();
       const [byStatus, queued, [active]] = await Promise.all([
         source.db
           .select({ status: projects.status, n: count() })

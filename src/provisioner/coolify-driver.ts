@@ -1,7 +1,13 @@
 import type { CoolifyClient } from '../coolify/client.js';
 import { domainConflictSchema } from '../coolify/schemas.js';
 import { CoolifyError } from '../coolify/errors.js';
-import type { ObservedStack, ProjectGroup, ProjectStackSpec, Provisioner } from './provisioner.js';
+import type {
+  ComposeChange,
+  ObservedStack,
+  ProjectGroup,
+  ProjectStackSpec,
+  Provisioner,
+} from './provisioner.js';
 import { chooseDestination } from './destination.js';
 import { encodeCompose, loadTemplate } from './template.js';
 
@@ -171,6 +177,30 @@ export class CoolifyProvisioner implements Provisioner {
         if (!is(err, 404, /not found/i)) throw err; // deleted meanwhile: the goal is met
       });
     }
+  }
+
+  /**
+   * Coolify keeps the stored content of a file mount it already knows when it re-parses a
+   * compose (parsers.php:2187-2190@379abb25) and writes a file to the server only when its row
+   * is created (LocalFileVolume.php:54-61); PATCH /services/{uuid}/storages saves the row alone
+   * (ServicesController.php:2859). So a changed file is deleted first (row and file,
+   * ServicesController.php:2908-2985), and the PATCH that follows re-creates it with the new
+   * content. Safe to repeat: a second run deletes and re-creates the same new content.
+   */
+  async replaceCompose(stackId: string, change: ComposeChange): Promise<void> {
+    if (change.replaceFiles.length) {
+      const wanted = new Set(change.replaceFiles);
+      const { file_storages: files } = await this.coolify.serviceStorages(stackId);
+      for (const file of files.filter((f) => wanted.has(f.mount_path))) {
+        await this.coolify.deleteStorage(stackId, file.uuid).catch((err: unknown) => {
+          if (!is(err, 404, /not found/i)) throw err;
+        });
+      }
+    }
+    await this.coolify.updateService(stackId, {
+      docker_compose_raw: encodeCompose(change.compose),
+      is_container_label_escape_enabled: change.labelEscape,
+    });
   }
 
   async start(stackId: string): Promise<void> {

@@ -19,6 +19,13 @@ export interface ProjectStackSpec {
   env: Record<string, string>;
 }
 
+export interface ComposeChange {
+  compose: string;
+  /** Coolify's `is_container_label_escape_enabled` (false for templates with `$` in labels). */
+  labelEscape: boolean;
+  replaceFiles: readonly string[];
+}
+
 export interface ObservedStack {
   id: string;
   /** The project ref the stack was created for, when its name says so. */
@@ -40,6 +47,11 @@ export interface Provisioner {
   ): Promise<void>;
   /** Deletes env vars by key; keys that are not set are ignored. */
   removeEnv(stackId: string, keys: readonly string[]): Promise<void>;
+  /**
+   * Replaces the stack's compose (a template upgrade or its rollback). Inline files at
+   * `replaceFiles` mount paths get the new compose's content; others keep what they have.
+   */
+  replaceCompose(stackId: string, change: ComposeChange): Promise<void>;
   start(stackId: string): Promise<void>;
   stop(stackId: string): Promise<void>;
   restart(stackId: string): Promise<void>;

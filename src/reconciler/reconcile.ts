@@ -72,8 +72,10 @@ export async function reconcileOnce(
   };
   const provisioner = deps.provisioner;
   if (!provisioner) return report;
-  // init-sql waits for the project to come up and changes no status: it owns nothing.
-  const owned = sql`exists (select 1 from ${jobs} where ${jobs.projectId} = ${projects.id} and ${jobs.state} in ('queued', 'running') and ${jobs.kind} <> 'init-sql')`;
+  // init-sql waits for the project to come up and changes no status, and a backup only
+  // reads the database, and a restore into a new project waits for it to come up like
+  // init-sql: none of them owns the project.
+  const owned = sql`exists (select 1 from ${jobs} where ${jobs.projectId} = ${projects.id} and ${jobs.state} in ('queued', 'running') and ${jobs.kind} not in ('init-sql', 'backup', 'backup-restore-when-up'))`;
   const live = await deps.db
     .select()
     .from(projects)

@@ -34,8 +34,14 @@ const SERVICE_VERSIONS: Record<string, Record<string, string>> = {
   v1: { gotrue: 'v2.186.0', postgrest: 'v14.5', 'supabase-postgres': '15.8.1.085' },
   v2: { gotrue: 'v2.196.0', postgrest: 'v14.17', 'supabase-postgres': '17.6.1.136' },
 };
-export const serviceVersions = (p: Pick<Project, 'templateVersion'>) =>
-  SERVICE_VERSIONS[p.templateVersion] ?? {};
+export const serviceVersions = (
+  p: Pick<Project, 'templateVersion'> & { postgresImage?: string | null },
+): Record<string, string> => {
+  const pinned = SERVICE_VERSIONS[p.templateVersion] ?? {};
+  // An upgraded project keeps the database image its data was made by (ADR 0007).
+  const tag = p.postgresImage?.split(':')[1];
+  return tag ? { ...pinned, 'supabase-postgres': tag } : pinned;
+};
 
 /**
  * Databases have their own, narrower status enum in Studio: the project-only
@@ -279,6 +285,7 @@ interface PageRow {
   coolify_project_uuid: string | null;
   coolify_service_uuid: string | null;
   template_version: string;
+  postgres_image: string | null;
   last_error: string | null;
   warning: string | null;
   coolify_action: Project['coolifyAction'];
@@ -328,7 +335,7 @@ export async function listProjectsPage(
   const where = sql.join(filters, sql` and `);
   const pageQuery = deps.db.execute(sql`
     select p.id::int as id, p.ref, p.name, p.organization_id::int as organization_id, p.status,
-           p.server_uuid, p.coolify_project_uuid, p.coolify_service_uuid, p.template_version,
+           p.server_uuid, p.coolify_project_uuid, p.coolify_service_uuid, p.template_version, p.postgres_image,
            p.last_error, p.warning, p.coolify_action, p.coolify_action_at,
            p.coolify_action_seen_at, p.secrets_retained_until, p.missing_ticks,
            p.status_changed_at, p.created_at, p.updated_at,
@@ -353,6 +360,7 @@ export async function listProjectsPage(
         coolifyProjectUuid: r.coolify_project_uuid,
         coolifyServiceUuid: r.coolify_service_uuid,
         templateVersion: r.template_version,
+        postgresImage: r.postgres_image,
         lastError: r.last_error,
         warning: r.warning,
         coolifyAction: r.coolify_action,

@@ -137,7 +137,17 @@ export async function createProject(
 
 /** Which states each operation may start from, and the state it moves the project to. */
 const OPERATIONS: Record<
-  Exclude<JobKind, 'create' | 'apply-env' | 'rename' | 'init-sql'>,
+  Exclude<
+    JobKind,
+    | 'create'
+    | 'apply-env'
+    | 'rename'
+    | 'init-sql'
+    | 'backup'
+    | 'backup-restore'
+    | 'backup-restore-when-up'
+    | 'upgrade'
+  >,
   { from: readonly ProjectStatus[]; to: ProjectStatus; verb: string }
 > = {
   pause: {

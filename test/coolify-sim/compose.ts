@@ -6,6 +6,7 @@ import { SERVER_ERROR, validationFailed, type Reply } from './reply.js';
 import { firstOrCreateEnv, newId, newUuid, now, upsertEnv } from './store.js';
 import type { SimServer, SimService, SimSubResource } from './types.js';
 import { magicValue } from './magic.js';
+import { parseFileMounts } from './file-storages.js';
 
 type ComposeService = Record<string, unknown>;
 
@@ -215,6 +216,7 @@ export function parseCompose(svc: SimService, server: SimServer): void {
   const magicKeys = new Set<string>();
   for (const [name, def] of services) {
     const sub = subResource(svc, name, def);
+    parseFileMounts(svc, sub, def);
     const magic: string[] = [];
     for (const [key, value] of envPairs(def)) {
       for (const m of value.matchAll(/\$\{?([a-zA-Z_][a-zA-Z0-9_]*)\}?/g))

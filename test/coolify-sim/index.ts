@@ -10,6 +10,7 @@ import { coreRoutes } from './routes-core.js';
 import { envRoutes } from './routes-envs.js';
 import { serviceRoutes } from './routes-services.js';
 import { tagRoutes } from './routes-tags.js';
+import { storageRoutes } from './file-storages.js';
 import { loadSpec } from './spec.js';
 import { createState } from './store.js';
 import type { Fault, GatewayCall, SimCall, SimOptions, SimService, SimState } from './types.js';
@@ -46,6 +47,10 @@ export interface CoolifySim {
   /** Operator deletes the service in Coolify's UI: gone immediately. */
   operatorDelete(serviceUuid: string): void;
   failGateway(ref: string, on: boolean): void;
+  /** Containers started from this image report `running:unhealthy` (a stack that never gets healthy). */
+  failImage(image: string, on: boolean): void;
+  /** The file Coolify wrote on the server for a compose service's inline-content mount. */
+  hostFile(serviceUuid: string, composeService: string, mountPath: string): string | undefined;
   setApiEnabled(on: boolean): void;
   resetCalls(): void;
   close(): Promise<void>;
@@ -80,7 +85,14 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
   const faults = new FaultRegistry();
   const http = new SimHttp({
     core,
-    routes: [...coreRoutes, ...serviceRoutes, ...envRoutes, ...actionRoutes, ...tagRoutes],
+    routes: [
+      ...coreRoutes,
+      ...serviceRoutes,
+      ...envRoutes,
+      ...actionRoutes,
+      ...tagRoutes,
+      ...storageRoutes,
+    ],
     faults,
     limiter: new RateLimiter(resolved.rateLimitPerMinute),
     calls,
@@ -121,6 +133,12 @@ export async function startCoolifySim(opts: SimOptions = {}): Promise<CoolifySim
       if (on) failing.add(ref.toLowerCase());
       else failing.delete(ref.toLowerCase());
     },
+    failImage: (image, on) => {
+      if (on) lifecycle.unhealthyImages.add(image);
+      else lifecycle.unhealthyImages.delete(image);
+    },
+    hostFile: (uuid, composeService, mountPath) =>
+      service(uuid).hostFiles?.get(`${composeService}:${mountPath}`),
     setApiEnabled: (on) => {
       resolved.apiEnabled = on;
     },

@@ -23,6 +23,8 @@ export class Lifecycle {
   private closed = false;
   /** DeleteResourceJobs that fail (the service stays); set by tests. */
   deleteFailures = 0;
+  /** Images whose containers never pass their healthcheck; set by tests. */
+  readonly unhealthyImages = new Set<string>();
 
   constructor(
     private readonly state: SimState,
@@ -178,8 +180,11 @@ export class Lifecycle {
       rt.lastStartError = problem;
       rt.activity = 'error';
     } else {
-      for (const sub of subsOf(svc))
-        rt.containers.set(sub.name, sub.exclude_from_status ? 'exited' : this.opts.runningStatus);
+      for (const sub of subsOf(svc)) {
+        const sick = sub.image !== null && this.unhealthyImages.has(sub.image);
+        const status = sick ? 'running:unhealthy' : this.opts.runningStatus;
+        rt.containers.set(sub.name, sub.exclude_from_status ? 'exited' : status);
+      }
       rt.startedEnv = env;
       rt.composeUps++;
       rt.lastStartError = null;

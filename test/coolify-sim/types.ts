@@ -1,3 +1,4 @@
+import type { SimFileStorage } from './file-storages.js';
 // Public types of the Coolify API simulator. State objects are the simulator's live records,
 // exposed read-only so tests can assert on exactly what a client did.
 
@@ -222,6 +223,10 @@ export interface SimService {
   actions: ('start' | 'stop' | 'restart')[];
   /** Created on first use by the lifecycle (seeded services have none). */
   runtime?: SimRuntime;
+  /** LocalFileVolume rows of inline-content mounts (file-storages.ts). */
+  fileStorages?: SimFileStorage[];
+  /** What those rows wrote on the server, by `<compose service>:<mount path>`. */
+  hostFiles?: Map<string, string>;
   created_at: string;
   updated_at: string;
 }

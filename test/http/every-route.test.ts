@@ -27,6 +27,9 @@ const PUBLIC = [
   /^\/auth\/v1\/(health|settings|token)$/,
   /^\/platform\/(signup|reset-password|status)$/,
   /^\/platform\/telemetry\//,
+  // Opened by the browser without a bearer: the signed token in its URL is the
+  // authorization (test/backups/routes.test.ts checks a forged one gets 401).
+  /^\/platform\/database\/backup-file$/,
 ];
 /** POSTs that only read, so a read-only member may call them. */
 const READ_POSTS = [

@@ -5,14 +5,20 @@ import { createLogger } from '../../src/log.js';
 import type { Provisioner } from '../../src/provisioner/provisioner.js';
 import { startRuntime } from '../../src/runtime.js';
 
-/** Kills this process (no cleanup, like a power cut) right after `method` succeeded upstream. */
-function killAfter(provisioner: Provisioner, method: string): Provisioner {
+/**
+ * Kills this process (no cleanup, like a power cut) right after `method` succeeded upstream;
+ * `method:N` waits for its Nth call.
+ */
+function killAfter(provisioner: Provisioner, spec: string): Provisioner {
+  const [method, nth = '1'] = spec.split(':');
+  let calls = 0;
   return new Proxy(provisioner, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (prop !== method || typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
-        await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (++calls < Number(nth)) return result;
         process.kill(process.pid, 'SIGKILL');
         await new Promise(() => {});
       };

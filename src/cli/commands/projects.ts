@@ -19,6 +19,7 @@ import {
 } from '../command.js';
 import { EXIT, json, line, table, UsageError } from '../io.js';
 import { watchProject, type Operation } from '../progress.js';
+import { upgrade } from './upgrade.js';
 
 /** Who the audit log records for CLI actions. */
 export const CLI_ACTOR = { id: 'cli' };
@@ -150,7 +151,11 @@ const VERBS = {
 } as const;
 
 /** Runs the jobs here and shows progress until the project settles (or returns at once). */
-async function follow(ctx: CommandContext, ref: string, operation: Operation): Promise<number> {
+export async function follow(
+  ctx: CommandContext,
+  ref: string,
+  operation: Operation,
+): Promise<number> {
   const session = await ctx.session();
   const deps = session.runtime.deps;
   const print = (project: Project) =>
@@ -204,4 +209,5 @@ export const projectCommands: Command[] = [
   lifecycle('restore', VERBS.restore, 'Restore a paused project'),
   lifecycle('restart', VERBS.restart, 'Restart a project'),
   lifecycle('delete', VERBS.delete, 'Delete a project with its data (asks for --yes)'),
+  upgrade,
 ];

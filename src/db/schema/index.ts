@@ -16,3 +16,5 @@ export * from './coolify-budget.js';
 export * from './project-settings.js';
 export * from './mfa-factors.js';
 export * from './edge-functions.js';
+export * from './backups.js';
+export * from './backup-policies.js';

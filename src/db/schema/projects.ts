@@ -58,6 +58,11 @@ export const projects = pgTable(
     coolifyProjectUuid: text('coolify_project_uuid'),
     coolifyServiceUuid: text('coolify_service_uuid'),
     templateVersion: text('template_version').notNull(),
+    /**
+     * The database image when it is not the template's own: a template upgrade keeps the
+     * Postgres major the data directory was made by (docs/adr/0007-template-upgrades.md).
+     */
+    postgresImage: text('postgres_image'),
     lastError: text('last_error'),
     /**
      * The last start/restart/stop Supaplane asked of Coolify and when. Coolify only queues it

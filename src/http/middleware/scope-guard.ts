@@ -28,6 +28,7 @@ const PROJECT_SCOPES = [
   '/platform/auth/:ref',
   '/platform/storage/:ref',
   '/platform/props/project/:ref',
+  '/platform/database/:ref',
   '/v1/projects/:ref',
 ];
 const ORGANIZATION_SCOPES = ['/platform/organizations/:slug', '/v1/organizations/:slug'];

@@ -5,6 +5,7 @@ import { mountNoStore } from '../middleware/no-store.js';
 import { tokenRateLimiter } from '../middleware/rate-limit.js';
 import { mountScopeGuards } from '../middleware/scope-guard.js';
 import { functionsDeliveryRoutes } from './functions-delivery.js';
+import { platformBackupRoutes } from './backups/platform.js';
 import { gotrueRoutes } from './gotrue.js';
 import { platformContentRoutes } from './platform-content.js';
 import { platformIdentityRoutes } from './platform-identity.js';
@@ -36,6 +37,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
   root.route('/platform', platformProjectRoutes(deps));
   root.route('/platform', platformProjectLifecycleRoutes(deps));
   root.route('/platform', platformProjectConfigRoutes(deps));
+  root.route('/platform', platformBackupRoutes(deps));
   root.route('/platform', platformContentRoutes(deps));
   root.route('/platform', platformMiscRoutes(deps));
   root.route('/platform/organizations', platformOrganizationRoutes(deps));

@@ -6,6 +6,7 @@ import { idempotency } from '../middleware/idempotency.js';
 import { openApiRoutes } from './openapi.js';
 import { platformAccessTokenRoutes } from './platform-access-tokens.js';
 import { v1ApiKeyRoutes } from './v1-api-keys.js';
+import { v1BackupRoutes } from './backups/v1.js';
 import { v1DatabaseRoutes } from './v1-database.js';
 import { v1FunctionRoutes } from './v1-functions.js';
 import { v1OrganizationRoutes } from './v1-organizations.js';
@@ -14,6 +15,7 @@ import { v1PoolerRoutes } from './v1-pooler.js';
 import { v1ProjectRoutes } from './v1-projects.js';
 import { v1SecretRoutes } from './v1-secrets.js';
 import { v1SettingsRoutes } from './v1-settings.js';
+import { v1UpgradeRoutes } from './upgrades/v1-upgrade.js';
 
 /**
  * The Supabase Management API (`/v1`), Studio's access-token page, and the
@@ -34,10 +36,12 @@ export function mountManagementApi(
   v1ApiKeyRoutes(deps, v1);
   v1DatabaseRoutes(deps, v1);
   v1PoolerRoutes(deps, v1);
+  v1BackupRoutes(deps, v1);
   v1SecretRoutes(deps, v1);
   v1FunctionRoutes(deps, v1);
   v1ProjectKeysAndBranchesRoutes(deps, v1);
   v1SettingsRoutes(deps, v1);
+  v1UpgradeRoutes(deps, v1);
   root.route('/v1', v1);
   root.route('/platform/profile/access-tokens', platformAccessTokenRoutes(deps));
   openApiRoutes(root, deps.config);

@@ -18,7 +18,10 @@ export const deleteHandler: JobHandler = {
     const { deps, provisioner, project, job } = ctx;
     if (project.status !== 'GOING_DOWN') return done;
     // A create still running could make a service after we looked: let it finish first.
-    const others = (await unfinishedJobs(deps.db, project.id)).filter((j) => j.id !== job.id);
+    const others = (await unfinishedJobs(deps.db, project.id)).filter(
+      // A backup only reads the database; it fails on its own once the stack is gone.
+      (j) => j.id !== job.id && j.kind !== 'backup',
+    );
     if (others.length) return wait(1000, `waiting for ${others[0]!.kind} to finish`);
     const stackId = project.coolifyServiceUuid;
     if (stackId) {

@@ -1,11 +1,17 @@
 import type { JobKind } from '../queue.js';
 import { applyEnvHandler } from './apply-env.js';
+import {
+  backupHandler,
+  backupRestoreHandler,
+  backupRestoreWhenUpHandler,
+} from '../../backups/jobs.js';
 import { createHandler } from './create.js';
 import { deleteHandler } from './delete.js';
 import { initSqlHandler } from './init-sql.js';
 import { pauseHandler, restartHandler, restoreHandler } from './power.js';
 import { renameHandler } from './rename.js';
 import type { JobHandler } from './types.js';
+import { upgradeHandler } from '../../upgrades/job.js';
 
 export const HANDLERS: Record<JobKind, JobHandler> = {
   create: createHandler,
@@ -16,4 +22,8 @@ export const HANDLERS: Record<JobKind, JobHandler> = {
   'apply-env': applyEnvHandler,
   rename: renameHandler,
   'init-sql': initSqlHandler,
+  upgrade: upgradeHandler,
+  backup: backupHandler,
+  'backup-restore': backupRestoreHandler,
+  'backup-restore-when-up': backupRestoreWhenUpHandler,
 };

@@ -1,6 +1,7 @@
 import type { Deps } from '../../context.js';
 import type { Job, Project, ProjectStatus } from '../../db/schema/index.js';
 import type { Provisioner } from '../../provisioner/provisioner.js';
+import type { BackoffPolicy } from '../backoff.js';
 
 /** A handler either finished, or is waiting for Coolify to finish something asynchronous. */
 export type Outcome = { type: 'done' } | { type: 'wait'; delayMs: number; reason: string };
@@ -19,6 +20,8 @@ export interface HandlerContext {
   project: Project;
   /** Persists progress inside the job, so a resumed run knows what may already exist. */
   remember(patch: Record<string, unknown>): Promise<void>;
+  /** The runner's retry policy, for handlers that retry steps themselves (upgrades). */
+  backoff: BackoffPolicy;
 }
 
 export interface JobHandler {
@@ -27,4 +30,9 @@ export interface JobHandler {
   failure: { while: readonly ProjectStatus[]; to: ProjectStatus };
   /** How long the job may keep waiting on Coolify before it counts as failed. */
   waitBudgetMs: number;
+  /**
+   * False for work beside the project's lifecycle (backups): its retries are not shown as
+   * the project's error and it does not keep the reconciler away (reconcile.ts `owned`).
+   */
+  ownsProject?: false;
 }
