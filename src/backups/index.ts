@@ -10,6 +10,10 @@
  * - `restoreBackup(deps, backup, { into: 'same' | { project } })` → resolves once the
  *   target's database holds the backup, or throws with the previous database intact.
  *   The caller restarts the stack afterwards (services hold connections to the old one).
+ * - `requestBackup(deps, { actor, project, kind? })` / `requestRestore(deps, { actor,
+ *   project, backupId, into? })` (service.ts): the same as durable jobs, with status
+ *   changes and audit rows, for transports. `scheduleDueBackups(deps, now)` is one pass
+ *   of the daily schedule.
  * - `projectDatabase(deps, project)` (src/database/project-database.ts): how Supaplane
  *   reaches a project's Postgres; throws `ProjectDatabaseUnreachable` (an AppError
  *   'precondition') for a v1 project on the default route.
@@ -30,6 +34,8 @@ export { restoreBackup, type RestoreOptions } from './restore.js';
 export { decryptedDump, fetchVerified } from './read.js';
 export { applyRetention } from './retention.js';
 export { effectivePolicy, setPolicy, spreadTimeOfDay } from './policy.js';
+export { scheduleDueBackups, startBackupSchedule } from './schedule.js';
+export { getBackup, listBackups, requestBackup, requestRestore } from './service.js';
 export {
   ProjectDatabaseUnreachable,
   projectDatabase,

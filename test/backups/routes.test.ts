@@ -82,6 +82,8 @@ describe("Studio's Database → Backups routes and /v1", () => {
       walg_enabled: false,
       backups: [{ id: backup.id, isPhysicalBackup: false, status: 'COMPLETED' }],
     });
+    const paused = await h.call('GET', `/platform/projects/${ref}/pause/status`, { as: owner });
+    expect(paused.body).toMatchObject({ latest_downloadable_backup_id: backup.id });
     const v1 = await h.call('GET', `/v1/projects/${ref}/database/backups`, { as: owner });
     expect(v1.status).toBe(200);
     expect(v1.body).toEqual({

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { listBackups } from '../../backups/service.js';
 import type { Deps } from '../../context.js';
 import { requireOrganization, requireProject } from '../../services/access.js';
 import { pgbouncerView, poolerConfigView } from '../../connections/views.js';
@@ -100,7 +101,9 @@ export function platformProjectConfigRoutes(deps: Deps): Router {
     return c.json(
       {
         can_restore: project.status === 'INACTIVE' || project.status === 'RESTORE_FAILED',
-        latest_downloadable_backup_id: null,
+        // What Studio's paused page offers to download (backups/download, by this id).
+        latest_downloadable_backup_id:
+          (await listBackups(deps, project)).find((b) => b.status === 'COMPLETED')?.id ?? null,
         // Paused stacks keep their volumes indefinitely: restore is never disabled.
         max_days_till_restore_disabled: 36_500,
         remaining_days_till_restore_disabled: null,
