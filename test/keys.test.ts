@@ -92,9 +92,9 @@ describe('the envelope tables', () => {
       .sort();
     expect(withEnvelopes).toEqual(ENVELOPE_TABLES.map((t) => t.name).sort());
     expect(withEnvelopes).toEqual([
+      'backup_keys',
       'edge_function_versions',
       'function_delivery_tokens',
-      'backup_keys',
       'function_secrets',
       'instance_secrets',
       'mfa_factors',

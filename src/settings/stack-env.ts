@@ -21,11 +21,26 @@ export async function applyStackEnv(
   project: Pick<Project, 'id' | 'ref' | 'templateVersion'>,
   secrets: ProjectSecrets,
 ): Promise<Set<string>> {
-  const publicUrl = projectPublicUrl(deps.config, project.ref);
-  const template = templateEnv({
+  const template = await projectTemplateEnv(deps, project, secrets);
+  const settings = namedFor(project.templateVersion, await projectSettingsEnv(deps, project));
+  for (const key of Object.keys(settings)) delete template[key];
+  await provisioner.applyEnv(stackId, template);
+  if (Object.keys(settings).length > 0) {
+    await provisioner.applyEnv(stackId, settings, { literal: true });
+  }
+  return new Set([...Object.keys(template), ...Object.keys(settings)]);
+}
+
+/** The template's env for the project at its `templateVersion` (v2: with its function delivery). */
+export async function projectTemplateEnv(
+  deps: Pick<Deps, 'db' | 'keyring' | 'config'>,
+  project: Pick<Project, 'id' | 'ref' | 'templateVersion'>,
+  secrets: ProjectSecrets,
+): Promise<Record<string, string>> {
+  return templateEnv({
     version: project.templateVersion,
     ref: project.ref,
-    publicUrl,
+    publicUrl: projectPublicUrl(deps.config, project.ref),
     secrets,
     ...(project.templateVersion === 'v1'
       ? {}
@@ -36,13 +51,6 @@ export async function applyStackEnv(
           },
         }),
   });
-  const settings = namedFor(project.templateVersion, await projectSettingsEnv(deps, project));
-  for (const key of Object.keys(settings)) delete template[key];
-  await provisioner.applyEnv(stackId, template);
-  if (Object.keys(settings).length > 0) {
-    await provisioner.applyEnv(stackId, settings, { literal: true });
-  }
-  return new Set([...Object.keys(template), ...Object.keys(settings)]);
 }
 
 const CONTAINER_NAME = new Map(SETTINGS.map((f) => [f.env, f.container]));

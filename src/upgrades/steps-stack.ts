@@ -1,9 +1,7 @@
 import { generateProjectSecrets } from '../secrets/generate.js';
 import { saveProjectSecrets } from '../secrets/store.js';
-import { templateEnv } from '../provisioner/template.js';
 import { functionSecretsEnv } from '../functions/function-secrets.js';
-import { projectPublicUrl } from '../services/urls.js';
-import { applyStackEnv } from '../settings/stack-env.js';
+import { applyStackEnv, projectTemplateEnv } from '../settings/stack-env.js';
 import { changedFiles } from './compose.js';
 import {
   goal,
@@ -61,14 +59,7 @@ export async function applyEnv(ctx: StepContext): Promise<StepResult> {
   await ctx.provisioner.applyEnv(stackId, functions, { literal: true });
   const was = { ...ctx.project, templateVersion: other(ctx.state) };
   const stale = [
-    ...Object.keys(
-      templateEnv({
-        version: was.templateVersion,
-        ref: ctx.project.ref,
-        publicUrl: projectPublicUrl(ctx.deps.config, ctx.project.ref),
-        secrets,
-      }),
-    ),
+    ...Object.keys(await projectTemplateEnv(ctx.deps, was, secrets)),
     ...Object.keys(await functionSecretsEnv(ctx.deps.db, ctx.deps.keyring, was)),
   ].filter((k) => !written.has(k) && !(k in functions));
   await ctx.provisioner.removeEnv(stackId, stale);

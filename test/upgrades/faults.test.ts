@@ -68,6 +68,8 @@ describe('a failure at each upgrade step rolls back to v1', () => {
   it('migrate: the SQL fails (a role it changes is missing); nothing of it stays', async () => {
     const p = projects.at(-1)!;
     const sql = rig.db.connect('supabase_admin', secrets.POSTGRES_PASSWORD);
+    // The image makes pgbouncer own its schema (pgbouncer_auth_schema.sql): drop that first.
+    await sql`drop owned by pgbouncer`;
     await sql`drop role pgbouncer`;
     await sql.end();
     await startUpgrade(rig.h.deps, { actor, input: { ref: p.ref } });
