@@ -12,9 +12,21 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 const unauthorized = (message: string) => new AppError('unauthorized', message);
 
-/** The token of an `Authorization: Bearer <token>` value (scheme in any case), if any. */
-export const bearerToken = (header: string | undefined): string | undefined =>
-  /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+/**
+ * The token of an `Authorization: Bearer <token>` value (scheme in any case), if any.
+ * A request asks up to three times (rate limiter, scope guard, route) and Studio sends
+ * one header for an hour: the last answer is kept, since comparing the header costs
+ * less than matching it again.
+ */
+let lastHeader: string | undefined;
+let lastToken: string | undefined;
+export const bearerToken = (header: string | undefined): string | undefined => {
+  if (header !== lastHeader) {
+    lastToken = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    lastHeader = header;
+  }
+  return lastToken;
+};
 
 /**
  * The principal of a dashboard access token whose signature this process verified
