@@ -15,8 +15,17 @@ import { startServer, type ServerProcess } from './server-process.js';
  */
 export interface CountedServer {
   url: string;
-  /** Instructions (all threads: JIT, GC, libuv) per answer over `requests` GETs of `path`. */
-  perAnswer(path: string, headers: Record<string, string>, requests: number): Promise<Counted>;
+  /**
+   * Instructions (all threads: JIT, GC, libuv) per answer over `requests` GETs of `path`,
+   * after `warmup` uncounted ones (3× `requests` unless given: with 2,000 of warm-up a
+   * fresh process still spent about half of a project read's count in V8's compilers).
+   */
+  perAnswer(
+    path: string,
+    headers: Record<string, string>,
+    requests: number,
+    warmup?: number,
+  ): Promise<Counted>;
   stop(): Promise<void>;
 }
 
@@ -78,9 +87,9 @@ export async function startCounted(
   };
   return {
     url: server.url,
-    async perAnswer(p, headers, requests) {
+    async perAnswer(p, headers, requests, warmup = requests * 3) {
       // Warm-up: V8 tiers up by invocation counts, so this many requests reach the same code.
-      await run(server.url + p, headers, requests);
+      await run(server.url + p, headers, warmup);
       dump();
       const r = await run(server.url + p, headers, requests);
       return { instructions: dump() / r.answered, ...r };
