@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { BenchPostgres } from './lib/postgres.js';
 import { printTable, type Figure } from './lib/report.js';
 import { hotReads } from './hot-reads.js';
+import { instructionCounts } from './instructions.js';
 import { memory } from './memory.js';
 import { provisioningBurst } from './provisioning-burst.js';
 import { reconcileGrowth } from './reconcile-growth.js';
@@ -27,6 +28,21 @@ const SCENARIOS: Record<string, Scenario> = {
         ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
         : { sizes: [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
     ),
+  // Not at smoke sizes: valgrind runs each server ~50× slower (test/bench-callgrind.test.ts
+  // keeps the counting itself working).
+  instructions: (pg, smoke) =>
+    smoke
+      ? Promise.resolve([
+          {
+            bench: 'instructions',
+            metric: 'not run with --smoke (valgrind runs servers ~50× slower)',
+            value: 0,
+            unit: '',
+            goal: 'report',
+            pass: true,
+          },
+        ])
+      : instructionCounts(pg, { sizes: [5, 1_000], requests: 2_000 }),
   memory: (pg, smoke) =>
     memory(
       pg,
@@ -49,7 +65,7 @@ export async function runBenchmarks(
   only?: string[],
   readsOnly = false,
 ): Promise<Figure[]> {
-  if (readsOnly) only = ['hot-reads'];
+  if (readsOnly) only = ['hot-reads', 'instructions'];
   const pg = await BenchPostgres.start();
   const figures: Figure[] = [
     {

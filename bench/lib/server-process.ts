@@ -18,6 +18,10 @@ export interface StartOptions {
    * or Docker's json-file driver would take it. Discarded when absent.
    */
   stdoutFile?: string;
+  /** A command the node process runs under (e.g. valgrind and its options). */
+  wrapper?: string[];
+  /** How long to wait for `readyPath` (60 s; much longer under valgrind). */
+  readyTimeoutMs?: number;
 }
 
 /** USER_HZ: /proc reports CPU time in these; 100 on every Linux we run on. */
@@ -32,14 +36,15 @@ export async function startServer(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, args, {
+  const [command, ...rest] = [...(options.wrapper ?? []), process.execPath, ...args];
+  const child = spawn(command!, rest, {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', stdout, 'inherit'],
   });
   if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
   const exited = new Promise((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     const ok = await fetch(url + readyPath)
       .then((r) => r.status === 200)
@@ -47,7 +52,7 @@ export async function startServer(
     if (ok) break;
     if (child.exitCode !== null || Date.now() > deadline)
       throw new Error(`${args.join(' ')} did not become ready`);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, options.wrapper ? 500 : 20));
   }
   return {
     url,
@@ -70,8 +75,13 @@ export async function startServer(
 }
 
 let built = false;
-/** Bundles src/main.ts into dist/main.mjs once per run, exactly as `npm start` does. */
+/**
+ * Bundles src/main.ts into dist/main.mjs once per run, exactly as `npm start` does.
+ * `BENCH_BUNDLE=<file>` runs another bundle instead (an earlier build kept inside
+ * the package, to compare before and after in the same conditions).
+ */
 export function ensureBuilt(): string {
+  if (process.env.BENCH_BUNDLE) return process.env.BENCH_BUNDLE;
   if (!built) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   built = true;
   return 'dist/main.mjs';

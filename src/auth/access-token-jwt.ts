@@ -54,6 +54,12 @@ const verifiedByKey = new WeakMap<
   Map<string, { claims: DashboardClaims; expMs: number }>
 >();
 
+/** The claims of `token` if this process verified it with `key` and it has not expired; no I/O. */
+export function verifiedClaims(key: Uint8Array, token: string): DashboardClaims | undefined {
+  const hit = verifiedByKey.get(key)?.get(token);
+  return hit && hit.expMs > Date.now() ? hit.claims : undefined;
+}
+
 export async function verifyAccessToken(key: Uint8Array, token: string): Promise<DashboardClaims> {
   let verified = verifiedByKey.get(key);
   if (!verified) verifiedByKey.set(key, (verified = new Map()));

@@ -4,6 +4,7 @@ import { backupMetrics } from '../backups/metrics.js';
 import type { Db } from '../db/client.js';
 import { jobs, projects, PROJECT_STATUSES } from '../db/schema/index.js';
 import { JOB_KINDS } from '../jobs/queue.js';
+import { RequestHistogram } from './request-histogram.js';
 
 /** What the job runner reports (see JobRunner.onEvent). */
 export interface JobOutcome {
@@ -52,13 +53,12 @@ export function createMetrics(source: { db: Db; log?: (msg: string) => void }): 
   collectDefaultMetrics({ register: registry });
   let runner: { size: number } | undefined;
 
-  const http = new Histogram({
-    name: 'supaplane_http_request_duration_seconds',
-    help: 'HTTP request latency by route template, method and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: SECONDS,
-    registers: [registry],
-  });
+  const http = new RequestHistogram(
+    'supaplane_http_request_duration_seconds',
+    'HTTP request latency by route template, method and status',
+    SECONDS,
+    registry,
+  );
   const jobOutcomes = new Counter({
     name: 'supaplane_job_outcomes_total',
     help: 'Lifecycle job runs by kind and outcome (succeeded, retried, waiting, dead)',
@@ -148,7 +148,7 @@ export function createMetrics(source: { db: Db; log?: (msg: string) => void }): 
     registry,
     contentType: registry.contentType,
     observeHttp({ method, route, status, ms }) {
-      http.observe({ method, route, status: String(status) }, ms / 1000);
+      http.observe(method, route, status, ms / 1000);
     },
     observeJob({ kind, outcome }) {
       jobOutcomes.inc({ kind, outcome });

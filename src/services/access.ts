@@ -38,10 +38,15 @@ function deny(role: Role, access: Access): AppError {
  * process's read cache when there is one. Keyed by the principal, which is
  * created per request; requests that change state always read the database.
  */
-const requestReads = new WeakMap<Principal, Map<string, Promise<unknown>>>();
+const REQUEST_READS = Symbol('requestReads');
+type SharingPrincipal = Principal & { [REQUEST_READS]?: Map<string, Promise<unknown>> };
 
+/**
+ * A property of the principal rather than a WeakMap entry: a WeakMap keyed by an
+ * object that lives for one request costs an ephemeron per request to the GC.
+ */
 export function shareLookupsWithinRequest(principal: Principal): void {
-  if (!requestReads.has(principal)) requestReads.set(principal, new Map());
+  (principal as SharingPrincipal)[REQUEST_READS] ??= new Map();
 }
 
 function readShared<T extends { organization: Organization }>(
@@ -50,7 +55,7 @@ function readShared<T extends { organization: Organization }>(
   key: string,
   load: () => Promise<T[]>,
 ): Promise<T[]> {
-  const shared = requestReads.get(principal);
+  const shared = (principal as SharingPrincipal)[REQUEST_READS];
   if (!shared) return load();
   let hit = shared.get(key) as Promise<T[]> | undefined;
   if (!hit) {

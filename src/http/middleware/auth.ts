@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../context.js';
-import { authenticateBearer } from '../../services/authentication.js';
+import { authenticateBearer, authenticatedNow } from '../../services/authentication.js';
 import type { AppEnv } from '../env.js';
 
 /**
@@ -14,7 +14,11 @@ export function requireAuth(
   return async (c, next) => {
     // A scope guard may already have authenticated this request.
     if (!c.get('principal')) {
-      c.set('principal', await authenticateBearer(deps, c.req.header('authorization'), options));
+      const header = c.req.header('authorization');
+      c.set(
+        'principal',
+        authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header, options)),
+      );
     }
     await next();
   };

@@ -6,7 +6,7 @@ import {
   shareLookupsWithinRequest,
   type Access,
 } from '../../services/access.js';
-import { authenticateBearer } from '../../services/authentication.js';
+import { authenticateBearer, authenticatedNow } from '../../services/authentication.js';
 import { isProjectRef } from '../../services/refs.js';
 import type { AppEnv, Router } from '../env.js';
 
@@ -47,7 +47,8 @@ function accessFor(method: string, path: string, selfTarget: boolean): Access {
 export function mountScopeGuards(root: Router, deps: Deps): void {
   const authenticate = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => {
     if (!c.get('principal')) {
-      const principal = await authenticateBearer(deps, c.req.header('authorization'));
+      const header = c.req.header('authorization');
+      const principal = authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header));
       // A read cannot change membership or the project, so its two checks may share a lookup.
       if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
       c.set('principal', principal);
