@@ -69,6 +69,7 @@ describe('a failure at each upgrade step rolls back to v1', () => {
     const p = projects.at(-1)!;
     const sql = rig.db.connect('supabase_admin', secrets.POSTGRES_PASSWORD);
     // The image makes pgbouncer own its schema (pgbouncer_auth_schema.sql): drop that first.
+    await sql`reassign owned by pgbouncer to supabase_admin`;
     await sql`drop owned by pgbouncer`;
     await sql`drop role pgbouncer`;
     await sql.end();
