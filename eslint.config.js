@@ -2,13 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Layering (docs/adr/0001-layering.md): services and everything beneath them stay
-// transport-free, so only src/http may import Hono.
+// transport-free, so only src/http may import Hono, and nothing outside it imports
+// src/http (the views that shape a transport's bodies live beside that transport).
 const noHonoOutsideHttp = {
   'no-restricted-imports': [
     'error',
     {
       patterns: [
         { group: ['hono', 'hono/*', '@hono/*'], message: 'Only src/http/** may import Hono.' },
+        {
+          regex: '^(\\.{1,2}/)+(.*/)?http/',
+          message:
+            'Services never import a transport: views that shape its bodies live in src/http/**.',
+        },
       ],
     },
   ],

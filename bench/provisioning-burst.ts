@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { JobRunner, DEFAULT_RUNNER_OPTIONS } from '../src/jobs/runner.js';
 import { DEFAULT_RECONCILE_OPTIONS, startReconciler } from '../src/reconciler/reconcile.js';
-import { createOrganization } from '../src/services/organizations.js';
-import { createProject } from '../src/services/projects.js';
+import { createOrganization } from '../src/organizations/organizations.js';
+import { createProject } from '../src/projects/projects.js';
 import { startCoolifySim } from '../test/coolify-sim/index.js';
 import { benchDeps } from './lib/deps.js';
 import type { BenchPostgres } from './lib/postgres.js';

@@ -9,7 +9,7 @@ import { errorHandler } from './http/errors.js';
 import { everyResponseHeaders } from './http/middleware/response-headers.js';
 import { requestLimits } from './http/middleware/request-limits.js';
 import { clearReadCacheAfterWrites, WRITING_METHODS } from './http/middleware/read-your-writes.js';
-import { mountRoutes } from './http/routes/index.js';
+import { mountRoutes } from './http/routes.js';
 import { metricsHandler, observeRequests } from './http/observability.js';
 import { requestObserver } from './observability/http-log.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';

@@ -5,7 +5,7 @@ import { createLogger } from './log.js';
 import { reconcileOptions, startReconciler } from './reconciler/reconcile.js';
 import { startBackupSchedule } from './backups/schedule.js';
 import { startRuntime } from './runtime.js';
-import { ensureAdmin } from './services/bootstrap.js';
+import { ensureAdmin } from './identity/bootstrap.js';
 
 async function main() {
   let config;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../src/auth/access-token-jwt.js';
 import { forgetSessions } from '../src/auth/session-cache.js';
-import { authenticateBearer, authenticatedNow } from '../src/services/authentication.js';
+import { authenticateBearer, authenticatedNow } from '../src/identity/authentication.js';
 import { freshDatabase, type TestDatabase } from './support/db.js';
 
 // authenticatedNow is the no-promise path of cached reads: it may only ever answer

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { leftoversCheck } from '../src/cli/doctor/leftovers.js';
 import { projects, projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
-import { createProject, deleteProject } from '../src/services/projects.js';
+import { createProject, deleteProject } from '../src/projects/projects.js';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 
 const actor = { id: 'test' };

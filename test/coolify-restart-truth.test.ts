@@ -2,7 +2,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/db/schema/index.js';
-import { createProject, restartProject } from '../src/services/projects.js';
+import { createProject, restartProject } from '../src/projects/projects.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const actor = { id: 'test' };

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoolifyClient } from '../src/coolify/client.js';
 import { jobs } from '../src/db/schema/index.js';
-import { createProject } from '../src/services/projects.js';
+import { createProject } from '../src/projects/projects.js';
 import { startCoolifySim, type CoolifySim } from './coolify-sim/index.js';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobs } from '../src/db/schema/index.js';
-import { createProject } from '../src/services/projects.js';
+import { createProject } from '../src/projects/projects.js';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 
 // A create whose POST /services answer was lost resumes by searching the group for services

@@ -2,14 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { jobs, projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
-import { createOrganization } from '../src/services/organizations.js';
+import { createOrganization } from '../src/organizations/organizations.js';
 import {
   createProject,
   deleteProject,
   pauseProject,
   restartProject,
   restoreProject,
-} from '../src/services/projects.js';
+} from '../src/projects/projects.js';
 import type { FaultKind } from './coolify-sim/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 

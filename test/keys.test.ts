@@ -18,7 +18,7 @@ import { ENVELOPE_TABLES } from '../src/keys/envelope-tables.js';
 import { envelopeUsage } from '../src/keys/rotate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../src/secrets/store.js';
 import { functionSecretAad, functionSecretsEnv } from '../src/functions/function-secrets.js';
-import { createProject } from '../src/services/projects.js';
+import { createProject } from '../src/projects/projects.js';
 import { startHarness, TEST_KEY, type Harness } from './support/harness.js';
 
 const K1 = { id: 'k1', key: TEST_KEY };

@@ -4,14 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { auditLog, projectSecrets } from '../src/db/schema/index.js';
 import { loadProjectSecrets } from '../src/secrets/store.js';
-import { renameProject } from '../src/services/project-rename.js';
+import { renameProject } from '../src/projects/rename.js';
 import {
   createProject,
   deleteProject,
   pauseProject,
   restartProject,
   restoreProject,
-} from '../src/services/projects.js';
+} from '../src/projects/projects.js';
 import { startHarness, waitFor, type Harness } from './support/harness.js';
 
 const actor = { id: 'test' };

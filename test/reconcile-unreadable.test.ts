@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectSecrets } from '../src/db/schema/index.js';
-import { createProject } from '../src/services/projects.js';
+import { createProject } from '../src/projects/projects.js';
 import type { FaultKind } from './coolify-sim/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { SupabaseManagementAPI, SupabaseManagementAPIError } from 'supabase-management-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGION_CODES } from '../src/services/v1-projects.js';
+import { REGION_CODES } from '../src/http/v1/project-views.js';
 import { startV1Env, type V1Env } from './support/v1-env.js';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
-import { createOrganization } from '../src/services/organizations.js';
-import { REGION_CODES } from '../src/services/v1-projects.js';
+import { createOrganization } from '../src/organizations/organizations.js';
+import { REGION_CODES } from '../src/http/v1/project-views.js';
 import type { SignedInUser } from './support/api.js';
 import { contractProblems } from './support/v1-spec.js';
 import { startV1Env, type V1Env } from './support/v1-env.js';

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
 import { auditLog, organizations, projects, users } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
-import { requireOrganization } from '../services/access.js';
+import { requireOrganization } from '../members/access.js';
 
 /**
  * An organization's audit log as Studio's audit page reads it

@@ -3,7 +3,7 @@ import { auditLog, backups, projects } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { done, wait, type JobHandler } from '../jobs/handlers/types.js';
 import { recordCoolifyAction } from '../reconciler/freshness.js';
-import { transition } from '../services/transitions.js';
+import { transition } from '../projects/transitions.js';
 import { markBackupFailed, runBackup } from './create.js';
 import { restoreBackup } from './restore.js';
 

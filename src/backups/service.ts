@@ -10,8 +10,8 @@ import {
 } from '../db/schema/index.js';
 import { AppError, conflict, notFound } from '../errors.js';
 import { enqueue } from '../jobs/queue.js';
-import { createProject, type Actor } from '../services/projects.js';
-import { transition } from '../services/transitions.js';
+import { createProject, type Actor } from '../projects/projects.js';
+import { transition } from '../projects/transitions.js';
 
 /**
  * The verbs every transport calls (Studio, /v1, the CLI). Long work runs as jobs:

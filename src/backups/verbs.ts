@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
 import type { Backup, Project } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
-import { requireProject } from '../services/access.js';
+import { requireProject } from '../members/access.js';
 import { decryptedDump, fetchVerified } from './read.js';
 import {
   getBackup,

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Deps } from '../context.js';
 import { jobs, type Project, type ProjectStatus } from '../db/schema/index.js';
-import { getProjectByRef } from '../services/projects.js';
+import { getProjectByRef } from '../projects/projects.js';
 import type { CliIo } from './io.js';
 
 export type Operation = 'create' | 'pause' | 'restore' | 'restart' | 'delete';

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
-import { requireProject } from '../services/access.js';
+import { requireProject } from '../members/access.js';
 import { poolerConfigView, v1PgbouncerView } from './views.js';
 
 type ReadDeps = Pick<Deps, 'db' | 'readCache' | 'config'>;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Project } from '../db/schema/index.js';
-import { dbTlsServed, projectDbHost } from '../services/project-views.js';
+import { dbTlsServed, projectDbHost } from '../projects/views.js';
 
 /**
  * The database connections a project's stack serves (docs/adr/0003-database-connections.md):

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Project } from '../db/schema/index.js';
-import { dbTlsServed, projectDbHost } from '../services/project-views.js';
+import { dbTlsServed, projectDbHost } from '../projects/views.js';
 import { connectionString, DB, POOLER_SETTINGS, poolerServed } from './strings.js';
 
 type Row = Pick<Project, 'ref' | 'templateVersion' | 'createdAt'>;

@@ -4,8 +4,8 @@ import type { Deps } from '../context.js';
 import type { Tx } from '../db/client.js';
 import { edgeFunctions, type EdgeFunction, type Project } from '../db/schema/index.js';
 import { invalid, notFound } from '../errors.js';
-import { requireProject, type Access } from '../services/access.js';
-import { getProjectByRef } from '../services/projects.js';
+import { requireProject, type Access } from '../members/access.js';
+import { getProjectByRef } from '../projects/projects.js';
 
 /**
  * The project, for a functions call. Only template v2 runs functions from Supaplane

@@ -12,7 +12,7 @@ import {
   type Project,
 } from '../db/schema/index.js';
 import { AppError, notFound } from '../errors.js';
-import { isProjectRef } from '../services/refs.js';
+import { isProjectRef } from '../projects/refs.js';
 import { loadVersion } from './versions.js';
 
 /**

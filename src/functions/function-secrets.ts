@@ -8,10 +8,10 @@ import { functionSecrets } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import { loadTemplate, referencedVariables, secretKeysFor } from '../provisioner/template.js';
 import { loadProjectSecrets } from '../secrets/store.js';
-import { requireProject } from '../services/access.js';
+import { requireProject } from '../members/access.js';
 import { checkSecretName, deliveredName } from './function-secret-names.js';
-import { lockProjectForEnvChange, scheduleEnvApply } from '../services/env-changes.js';
-import { projectPublicUrl } from '../services/urls.js';
+import { lockProjectForEnvChange, scheduleEnvApply } from '../projects/env-changes.js';
+import { projectPublicUrl } from '../projects/urls.js';
 
 /**
  * Edge-function secrets: one AES-256-GCM envelope per secret under the user's name,

@@ -5,7 +5,7 @@ import { projects, type Job } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { describeError } from '../log.js';
 import { isCoolifyError } from '../coolify/errors.js';
-import { transition } from '../services/transitions.js';
+import { transition } from '../projects/transitions.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { HANDLERS } from './handlers/index.js';
 import type { JobHandler, Outcome } from './handlers/types.js';

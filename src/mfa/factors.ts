@@ -13,13 +13,13 @@ import {
   type MfaFactor,
 } from '../db/schema/index.js';
 import { AppError, invalid, notFound } from '../errors.js';
-import { hashToken } from '../services/authentication.js';
+import { hashToken } from '../identity/authentication.js';
 import {
   issue,
   requireSessionId,
   revokeSessions,
   type IssuedSession,
-} from '../services/sessions.js';
+} from '../identity/sessions.js';
 import { forgetSessions } from '../auth/session-cache.js';
 import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
@@ -31,7 +31,7 @@ import { newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
  * sessions below aal2 and drops their other unverified factors. Once a user has a
  * verified factor, enrolling another or unenrolling a verified one needs aal2, and
  * every API but these endpoints refuses their aal1 sessions
- * (services/authentication.ts).
+ * (identity/authentication.ts).
  */
 const MAX_FACTORS = 10; // GoTrue MFA_MAX_ENROLLED_FACTORS default
 const CHALLENGE_TTL_MS = 300_000; // GoTrue MFA_CHALLENGE_EXPIRY_DURATION default

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../context.js';
 import { projects, type Project, type ProjectStatus } from '../db/schema/index.js';
-import { transition } from '../services/transitions.js';
+import { transition } from '../projects/transitions.js';
 
 /** Ticks in a row a service must be confirmed gone before its project counts as REMOVED. */
 export const MISSING_TICKS_TO_REMOVE = 2;

@@ -1,12 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
 import { invalid } from '../errors.js';
-import { roleAllows } from '../services/access.js';
-import {
-  postgrestConfigView,
-  projectSecretsOf,
-  storageConfigView,
-} from '../services/project-views.js';
+import { roleAllows } from '../members/access.js';
+import { postgrestConfigView, projectSecretsOf, storageConfigView } from '../projects/views.js';
 import { fieldsOf, type SettingsArea } from './env-mapping.js';
 import { effectiveValue, readSettings, updateSettings } from './project-settings.js';
 import type { StoredSettings } from './store.js';

@@ -1,8 +1,8 @@
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
-import { requireProject } from '../services/access.js';
-import { lockProjectForEnvChange, scheduleEnvApply } from '../services/env-changes.js';
-import { projectPublicUrl } from '../services/urls.js';
+import { requireProject } from '../members/access.js';
+import { lockProjectForEnvChange, scheduleEnvApply } from '../projects/env-changes.js';
+import { projectPublicUrl } from '../projects/urls.js';
 import {
   fieldOf,
   settingsEnv,

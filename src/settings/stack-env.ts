@@ -4,7 +4,7 @@ import type { Provisioner } from '../provisioner/provisioner.js';
 import { deliveryUrl, ensureDeliveryToken } from '../functions/delivery.js';
 import { templateEnv } from '../provisioner/template.js';
 import type { ProjectSecrets } from '../secrets/generate.js';
-import { projectPublicUrl } from '../services/urls.js';
+import { projectPublicUrl } from '../projects/urls.js';
 import { SETTINGS } from './env-mapping.js';
 import { projectSettingsEnv } from './project-settings.js';
 

@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Deps } from '../context.js';
 import { projects, type Project } from '../db/schema/index.js';
-import type { Actor } from '../services/projects.js';
+import type { Actor } from '../projects/projects.js';
 import { upgradePath } from './catalogue.js';
 import { latestTarget, startUpgrade, upgradeProgress, type UpgradeProgress } from './service.js';
 

@@ -4,7 +4,7 @@ import { auditLog, projects } from '../db/schema/index.js';
 import { secretKeysFor } from '../provisioner/template.js';
 import type { ProjectSecrets } from '../secrets/generate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../secrets/store.js';
-import { transition } from '../services/transitions.js';
+import { transition } from '../projects/transitions.js';
 import { templatePostgresImage } from './compose.js';
 import { next, StepFailed, type StepContext, type StepResult } from './steps.js';
 import type { UpgradeState } from './state.js';

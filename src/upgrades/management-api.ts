@@ -11,7 +11,7 @@ import type { Deps } from '../context.js';
 import type { Project } from '../db/schema/index.js';
 import { invalid } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
-import { requireProject } from '../services/access.js';
+import { requireProject } from '../members/access.js';
 import { targetsFrom } from './catalogue.js';
 import { templatePostgresImage } from './compose.js';
 import { latestTarget, startUpgrade, upgradeProgress } from './service.js';

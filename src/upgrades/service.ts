@@ -4,8 +4,8 @@ import type { Deps } from '../context.js';
 import { jobs, type Job, type Project } from '../db/schema/index.js';
 import { AppError, invalid, precondition } from '../errors.js';
 import { CURRENT_TEMPLATE_VERSION, isTemplateVersion } from '../provisioner/template.js';
-import { getProjectByRef, type Actor } from '../services/projects.js';
-import { transition } from '../services/transitions.js';
+import { getProjectByRef, type Actor } from '../projects/projects.js';
+import { transition } from '../projects/transitions.js';
 import { targetsFrom, upgradePath } from './catalogue.js';
 import { initialState, isUpgradeState, type UpgradeState } from './state.js';
 

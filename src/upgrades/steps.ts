@@ -7,7 +7,7 @@ import { recordCoolifyAction } from '../reconciler/freshness.js';
 import { probeGateway } from '../reconciler/probe.js';
 import { loadProjectSecrets } from '../secrets/store.js';
 import type { ProjectSecrets } from '../secrets/generate.js';
-import { projectGatewayUrl } from '../services/urls.js';
+import { projectGatewayUrl } from '../projects/urls.js';
 import type { UpgradePath } from './catalogue.js';
 import { composeFor, templatePostgresImage } from './compose.js';
 import type { UpgradeState } from './state.js';

@@ -8,7 +8,7 @@ import { createProjectBackup, restoreProjectBackup } from '../../src/backups/ver
 import { auditLog, backups, jobs, type Backup } from '../../src/db/schema/index.js';
 import { randomAlnum } from '../../src/secrets/generate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../../src/secrets/store.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import type { SignedInUser } from '../support/api.js';
 import { startPg15, type Pg15 } from '../support/pg15.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chooseDestination } from '../../src/provisioner/destination.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const actor = { id: 'test' };

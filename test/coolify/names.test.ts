@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CoolifyProvisioner, stackName } from '../../src/provisioner/coolify-driver.js';
 import { CoolifyClient } from '../../src/coolify/client.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { stripTags } from '../coolify-sim/strip-tags.js';
 import { startHarness, type Harness } from '../support/harness.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProject, deleteProject, pauseProject } from '../../src/services/projects.js';
+import { createProject, deleteProject, pauseProject } from '../../src/projects/projects.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const actor = { id: 'test' };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src/jobs/runner.js';
 import type { Provisioner } from '../../src/provisioner/provisioner.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { FAST_RUNNER, startHarness, type Harness } from '../support/harness.js';
 
 const actor = { id: 'test' };

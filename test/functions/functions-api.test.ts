@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { SupabaseManagementAPI, SupabaseManagementAPIError } from 'supabase-management-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeFunctions, functionDeliveryTokens, projects } from '../../src/db/schema/index.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import { cliDeployForm } from './cli-form.js';
 

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { freePort } from '../../src/db/embedded.js';
 import { loadTemplate } from '../../src/provisioner/template.js';
 import { loadProjectSecrets } from '../../src/secrets/store.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import { renderForTest } from '../support/render-compose.js';
 import { cliDeployForm } from './cli-form.js';

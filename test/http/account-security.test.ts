@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invitations, sessions } from '../../src/db/schema/index.js';
-import { createAccessToken } from '../../src/services/access-tokens.js';
-import { createInvitations } from '../../src/services/invitations.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { createUser } from '../../src/services/users.js';
+import { createAccessToken } from '../../src/identity/access-tokens.js';
+import { createInvitations } from '../../src/members/invitations.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { createUser } from '../../src/identity/users.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 
 /**

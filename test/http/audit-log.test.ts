@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/db/schema/index.js';
-import { createOrganization } from '../../src/services/organizations.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { expectStudioShape } from '../support/studio-shapes.js';
 

@@ -1,6 +1,6 @@
 import { AuthClient } from '@supabase/auth-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../src/services/users.js';
+import { createUser } from '../../src/identity/users.js';
 import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.js';
 
 // The same client Studio uses for dashboard sign-in (packages/common/gotrue.ts),

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { createUser } from '../../src/services/users.js';
+import { createUser } from '../../src/identity/users.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 
 /**

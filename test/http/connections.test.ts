@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema/index.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { expectStudioSchema } from '../support/studio-schemas.js';
 import { contractProblems } from '../support/v1-spec.js';

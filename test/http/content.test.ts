@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema/index.js';
-import { createOrganization } from '../../src/services/organizations.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 
 let h: ApiHarness;

@@ -2,8 +2,8 @@ import { SignJWT } from 'jose';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAccessToken } from '../../src/auth/access-token-jwt.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { createProject } from '../../src/services/projects.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { fillPath, servedRoutes } from '../support/served-routes.js';
 

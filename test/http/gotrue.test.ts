@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginRateLimiter, SlidingWindowCounter } from '../../src/auth/login-rate-limit.js';
 import { refreshTokens, sessions } from '../../src/db/schema/index.js';
-import { hashToken } from '../../src/services/authentication.js';
-import { createUser } from '../../src/services/users.js';
+import { hashToken } from '../../src/identity/authentication.js';
+import { createUser } from '../../src/identity/users.js';
 import { STUDIO_ORIGIN, startApiHarness, type ApiHarness } from '../support/api.js';
 
 /**

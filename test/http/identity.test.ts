@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { memberships, profiles, projects, users, type Role } from '../../src/db/schema/index.js';
-import { ensureAdmin } from '../../src/services/bootstrap.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { newProjectRef } from '../../src/services/refs.js';
+import { ensureAdmin } from '../../src/identity/bootstrap.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { newProjectRef } from '../../src/projects/refs.js';
 import {
   STUDIO_ORIGIN,
   startApiHarness,

@@ -2,7 +2,7 @@ import { AuthClient } from '@supabase/auth-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mfaFactors } from '../../src/db/schema/index.js';
 import { hotp, totp, TOTP_PERIOD_S } from '../../src/mfa/totp.js';
-import { createUser } from '../../src/services/users.js';
+import { createUser } from '../../src/identity/users.js';
 import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.js';
 
 /**

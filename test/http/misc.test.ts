@@ -2,8 +2,8 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema/index.js';
 import { loadProjectSecrets } from '../../src/secrets/store.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { createProject } from '../../src/services/projects.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 
 let h: ApiHarness;

@@ -3,8 +3,8 @@ import { errors as joseErrors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects, type ProjectStatus } from '../../src/db/schema/index.js';
 import { loadProjectSecrets } from '../../src/secrets/store.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { createProject } from '../../src/services/projects.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { expectStudioSchema } from '../support/studio-schemas.js';
 

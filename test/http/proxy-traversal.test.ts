@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject } from '../../src/services/projects.js';
-import { gatewayUrl, hasDotSegment } from '../../src/services/gateway-path.js';
+import { createProject } from '../../src/projects/projects.js';
+import { gatewayUrl, hasDotSegment } from '../../src/gateway/gateway-path.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 

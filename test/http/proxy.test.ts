@@ -4,10 +4,10 @@ import { createServer } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020.js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ProxyError, forward } from '../../src/http/proxy.js';
-import type { ProjectGateway } from '../../src/services/gateway.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { createProject, pauseProject } from '../../src/services/projects.js';
+import { ProxyError, forward } from '../../src/http/proxy/forward.js';
+import type { ProjectGateway } from '../../src/gateway/gateway.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { createProject, pauseProject } from '../../src/projects/projects.js';
 import { loadProjectSecrets } from '../../src/secrets/store.js';
 import {
   STUDIO_ORIGIN,

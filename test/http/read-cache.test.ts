@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberships, projects } from '../../src/db/schema/index.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { waitFor } from '../support/harness.js';
-import { newProjectRef } from '../../src/services/refs.js';
+import { newProjectRef } from '../../src/projects/refs.js';
 
 // Studio's hot reads come from a per-process cache; these check that it never
 // hides a write, whether this process made it or another one did.

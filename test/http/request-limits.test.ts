@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyLimitFor } from '../../src/http/limits/body-limits.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { SPEC } from '../support/v1-spec.js';
 import { fillPath, servedRoutes } from '../support/served-routes.js';

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessTokens, auditLog } from '../../src/db/schema/index.js';
-import { createOrganization } from '../../src/services/organizations.js';
-import { addMember } from '../../src/services/users.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
+import { addMember } from '../../src/identity/users.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 
 let h: ApiHarness;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitSqlStatements } from '../../src/services/sql-statements.js';
+import { splitSqlStatements } from '../../src/database/sql-statements.js';
 import type { SignedInUser } from '../support/api.js';
 import { startV1Env, type V1Env } from '../support/v1-env.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organizations } from '../../src/db/schema/index.js';
-import { createAccessToken } from '../../src/services/access-tokens.js';
+import { createAccessToken } from '../../src/identity/access-tokens.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 
 let h: ApiHarness;

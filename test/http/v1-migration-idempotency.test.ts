@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { applyMigration, listMigrations } from '../../src/services/database-query.js';
+import { applyMigration, listMigrations } from '../../src/database/query.js';
 import type { SignedInUser } from '../support/api.js';
 import { startV1Env, type V1Env } from '../support/v1-env.js';
 

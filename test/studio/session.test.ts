@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addMember, createUser } from '../../src/services/users.js';
+import { addMember, createUser } from '../../src/identity/users.js';
 import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.js';
 import { withDatabase } from '../support/global-setup.js';
 import { startPgMeta, type PgMeta } from '../support/pg-meta.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.js';
 import { signAccessToken } from '../../src/auth/access-token-jwt.js';
 import { sessions, type Role, type User } from '../../src/db/schema/index.js';
-import { addMember, createUser } from '../../src/services/users.js';
+import { addMember, createUser } from '../../src/identity/users.js';
 import { startHarness, type Harness } from './harness.js';
 
 export const STUDIO_ORIGIN = 'http://studio.test';

@@ -11,7 +11,7 @@ import { JobRunner, type RunnerOptions } from '../../src/jobs/runner.js';
 import { CoolifyProvisioner } from '../../src/provisioner/coolify-driver.js';
 import type { Provisioner } from '../../src/provisioner/provisioner.js';
 import { reconcileOnce, reconcileOptions } from '../../src/reconciler/reconcile.js';
-import { createOrganization } from '../../src/services/organizations.js';
+import { createOrganization } from '../../src/organizations/organizations.js';
 import { startCoolifySim, type CoolifySim, type SimOptions } from '../coolify-sim/index.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 import { capturedLogger } from './log-capture.js';

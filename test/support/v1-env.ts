@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import type { SimOptions } from '../coolify-sim/index.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from './api.js';
 import { withDatabase } from './global-setup.js';

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { auditLog, projects, type Project } from '../../src/db/schema/index.js';
 import { generateProjectSecrets, type ProjectSecrets } from '../../src/secrets/generate.js';
 import { loadProjectSecrets, saveProjectSecrets } from '../../src/secrets/store.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
 import { startV1ProjectDb, type V1ProjectDb } from '../support/v1-project-db.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projects } from '../../src/db/schema/index.js';
 import { generateProjectSecrets } from '../../src/secrets/generate.js';
 import { saveProjectSecrets } from '../../src/secrets/store.js';
-import { createProject } from '../../src/services/projects.js';
+import { createProject } from '../../src/projects/projects.js';
 import { DATABASE_UPGRADE_STATUS } from '../../src/upgrades/management-api.js';
 import { startApiHarness, type ApiHarness, type SignedInUser } from '../support/api.js';
 import { contractProblems } from '../support/v1-spec.js';

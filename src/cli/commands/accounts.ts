@@ -1,16 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../../db/schema/index.js';
-import { createAccessToken } from '../../services/access-tokens.js';
-import {
-  getOrganizationBySlug,
-  getUserByEmail,
-  listAllOrganizations,
-} from '../../services/operator.js';
-import { createOrganization } from '../../services/organizations.js';
+import { createAccessToken } from '../../identity/access-tokens.js';
+import { getOrganizationBySlug, getUserByEmail, listAllOrganizations } from '../operator.js';
+import { createOrganization } from '../../organizations/organizations.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
-import { getProjectByRef } from '../../services/projects.js';
-import { projectPublicUrl } from '../../services/urls.js';
-import { addMember, createUser } from '../../services/users.js';
+import { getProjectByRef } from '../../projects/projects.js';
+import { projectPublicUrl } from '../../projects/urls.js';
+import { addMember, createUser } from '../../identity/users.js';
 import { requirePositional, stringOption, type Command } from '../command.js';
 import { EXIT, json, line, readAll, table, UsageError } from '../io.js';
 

@@ -1,5 +1,5 @@
 import type { Project } from '../../db/schema/index.js';
-import { listAllOrganizations, getOrganizationBySlug } from '../../services/operator.js';
+import { listAllOrganizations, getOrganizationBySlug } from '../operator.js';
 import {
   createProject,
   deleteProject,
@@ -8,8 +8,8 @@ import {
   pauseProject,
   restartProject,
   restoreProject,
-} from '../../services/projects.js';
-import { projectPublicUrl } from '../../services/urls.js';
+} from '../../projects/projects.js';
+import { projectPublicUrl } from '../../projects/urls.js';
 import {
   requirePositional,
   stringOption,

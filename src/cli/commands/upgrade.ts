@@ -1,4 +1,4 @@
-import { getProjectByRef } from '../../services/projects.js';
+import { getProjectByRef } from '../../projects/projects.js';
 import { awaitUpgrade, upgradeAll } from '../../upgrades/batch.js';
 import { startUpgrade, type UpgradeProgress } from '../../upgrades/service.js';
 import { stringOption, type Command, type CommandContext } from '../command.js';

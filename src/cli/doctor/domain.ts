@@ -1,7 +1,7 @@
 import { promises as dns } from 'node:dns';
 import type { Config } from '../../config/config.js';
 import type { CoolifyServer } from '../../coolify/schemas.js';
-import { newProjectRef } from '../../services/refs.js';
+import { newProjectRef } from '../../projects/refs.js';
 import { fail, ok, warn, type Check } from './check.js';
 
 /** Names that never resolve in public DNS (RFC 2606, RFC 6761): used by tests and examples. */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../context.js';
-import { authenticateBearer, authenticatedNow } from '../../services/authentication.js';
+import { authenticateBearer, authenticatedNow } from '../../identity/authentication.js';
 import type { AppEnv } from '../env.js';
 
 /**

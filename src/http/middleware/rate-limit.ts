@@ -3,8 +3,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '../../auth/principal.js';
 import type { Deps } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { shareLookupsWithinRequest } from '../../services/access.js';
-import { authenticateBearer, bearerToken } from '../../services/authentication.js';
+import { shareLookupsWithinRequest } from '../../members/access.js';
+import { authenticateBearer, bearerToken } from '../../identity/authentication.js';
 import type { AppEnv } from '../env.js';
 
 export interface RateLimitOptions {

@@ -5,9 +5,9 @@ import {
   requireProject,
   shareLookupsWithinRequest,
   type Access,
-} from '../../services/access.js';
-import { authenticateBearer, authenticatedNow } from '../../services/authentication.js';
-import { isProjectRef } from '../../services/refs.js';
+} from '../../members/access.js';
+import { authenticateBearer, authenticatedNow } from '../../identity/authentication.js';
+import { isProjectRef } from '../../projects/refs.js';
 import type { AppEnv, Router } from '../env.js';
 
 /** POSTs that only read, and so are open to read-only members. */

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { organizations, projects } from '../../db/schema/index.js';
 import { recordCoolifyAction } from '../../reconciler/freshness.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
-import { projectPublicUrl } from '../../services/urls.js';
+import { projectPublicUrl } from '../../projects/urls.js';
 import { applyStackEnv } from '../../settings/stack-env.js';
 import { done, type HandlerContext, type JobHandler } from './types.js';
 

@@ -2,7 +2,7 @@ import { and, eq, ne, notInArray } from 'drizzle-orm';
 import { organizations, projects } from '../../db/schema/index.js';
 import { destroyProjectFunctions } from '../../functions/destroy.js';
 import { destroyProjectSecrets } from '../../secrets/store.js';
-import { transition } from '../../services/transitions.js';
+import { transition } from '../../projects/transitions.js';
 import { unfinishedJobs } from '../queue.js';
 import { done, wait, type HandlerContext, type JobHandler } from './types.js';
 

@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import { auditLog, projects } from '../../db/schema/index.js';
 import { AppError } from '../../errors.js';
 import { loadProjectSecrets } from '../../secrets/store.js';
-import { callPgMeta } from '../../services/database-query.js';
-import { projectLabel } from '../../services/gateway.js';
-import { projectGatewayUrl, projectPublicUrl } from '../../services/urls.js';
+import { callPgMeta } from '../../database/query.js';
+import { projectLabel } from '../../gateway/gateway.js';
+import { projectGatewayUrl, projectPublicUrl } from '../../projects/urls.js';
 import { done, wait, type JobHandler } from './types.js';
 
 /** Where waiting ends: the project will never come up, or is gone. */
