@@ -38,7 +38,7 @@ export const serviceVersions = (
   p: Pick<Project, 'templateVersion'> & { postgresImage?: string | null },
 ): Record<string, string> => {
   const pinned = SERVICE_VERSIONS[p.templateVersion] ?? {};
-  // An upgraded project keeps the database image its data was made by (ADR 0007).
+  // An upgraded project keeps the database image its data was made by (ADR 0006).
   const tag = p.postgresImage?.split(':')[1];
   return tag ? { ...pinned, 'supabase-postgres': tag } : pinned;
 };

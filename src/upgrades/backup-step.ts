@@ -12,7 +12,7 @@ import { StepFailed, type StepContext } from './steps.js';
  * Whether Supaplane can reach the database of the stack as it runs now. A v1 stack
  * publishes no database port (ADR 0003), so on the default route its pre-upgrade backup
  * is taken once the new stack serves the database, before any migration SQL runs
- * (ADR 0007): the swap itself leaves the data directory alone.
+ * (ADR 0006): the swap itself leaves the data directory alone.
  */
 export async function reachableBeforeSwap(ctx: StepContext): Promise<boolean> {
   try {

@@ -2,7 +2,7 @@ import type { ProjectSecretValues, TemplateVersion } from '../provisioner/templa
 
 /**
  * One supported move between template versions. The template version and the Postgres
- * major are separate (docs/adr/0007-template-upgrades.md): a path changes the stack around
+ * major are separate (docs/adr/0006-template-upgrades.md): a path changes the stack around
  * the database and runs SQL in it, never the data directory's major.
  */
 export interface UpgradePath {

@@ -12,7 +12,7 @@ export async function templatePostgresImage(version: string): Promise<string> {
 
 /**
  * The compose a project runs: its template, with the database image the project's data
- * directory was made by when that is not the template's own (ADR 0007). A Postgres server
+ * directory was made by when that is not the template's own (ADR 0006). A Postgres server
  * refuses a data directory of another major, so the image is never swapped by an upgrade.
  */
 export async function composeFor(version: string, postgresImage: string | null): Promise<string> {

@@ -5,7 +5,7 @@
 // data/config/project-upgrade-eligibility-query.ts and project-upgrade-status-query.ts
 // (GET …/upgrade/eligibility, GET …/upgrade/status?tracking_id=…) in supabase/supabase.
 // Cloud's upgrade is a Postgres major upgrade; Supaplane's is a template upgrade that keeps
-// the major (ADR 0007), so `postgres_version` is always the project's own major and the
+// the major (ADR 0006), so `postgres_version` is always the project's own major and the
 // template is named in `app_version`.
 import type { Deps } from '../context.js';
 import type { Project } from '../db/schema/index.js';

@@ -60,7 +60,7 @@ export const projects = pgTable(
     templateVersion: text('template_version').notNull(),
     /**
      * The database image when it is not the template's own: a template upgrade keeps the
-     * Postgres major the data directory was made by (docs/adr/0007-template-upgrades.md).
+     * Postgres major the data directory was made by (docs/adr/0006-template-upgrades.md).
      */
     postgresImage: text('postgres_image'),
     lastError: text('last_error'),
