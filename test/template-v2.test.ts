@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import {
   secretKeysFor,
   templateEnv,
 } from '../src/provisioner/template.js';
+import { startDenoMain, stopDenoMain } from './support/deno-main.js';
 import { renderForTest } from './support/render-compose.js';
 import { generateProjectSecrets } from '../src/secrets/generate.js';
 import { deliveredName } from '../src/functions/function-secret-names.js';
@@ -381,43 +382,15 @@ describe('supabase template v2: function secrets reach only user workers', () =>
 `,
     );
     const containerEnv = { ...dotEnv, ...envOf(fn) } as Record<string, string>;
-    const child = spawn(
-      path.join(ROOT, 'node_modules/.bin/deno'),
-      [
-        'run',
-        '--quiet',
-        '--no-prompt',
-        '--allow-env',
-        '--allow-net=127.0.0.1',
-        '--preload',
-        path.join(dir, 'edge-runtime-stub.ts'),
-        path.join(dir, 'index.ts'),
-      ],
-      {
-        env: {
-          ...containerEnv,
-          PATH: process.env.PATH!,
-          HOME: dir,
-          DENO_DIR: path.join(dir, 'deno'),
-          DENO_NO_UPDATE_CHECK: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const output: string[] = [];
-    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+    const main = await startDenoMain({
+      entry: path.join(dir, 'index.ts'),
+      dir,
+      port,
+      preload: path.join(dir, 'edge-runtime-stub.ts'),
+      env: containerEnv,
+    });
     try {
-      const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ok = await fetch(`${base}/_internal/health`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) break;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(output.join(''));
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const { base } = main;
       const res = await fetch(`${base}/hello/path`);
       expect(res.status).toBe(503);
       expect(((await res.json()) as { msg: string }).msg).toMatch(
@@ -425,7 +398,7 @@ describe('supabase template v2: function secrets reach only user workers', () =>
       );
       expect((await fetch(`${base}/main`)).status).toBe(400);
     } finally {
-      child.kill('SIGKILL');
+      await stopDenoMain(main);
     }
   }, 60_000);
 });

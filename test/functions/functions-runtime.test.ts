@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { loadProjectSecrets } from '../../src/secrets/store.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startApiHarness, type ApiHarness } from '../support/api.js';
 import { renderForTest } from '../support/render-compose.js';
+import { startDenoMain, stopDenoMain, type DenoMain } from '../support/deno-main.js';
 import { cliDeployForm } from './cli-form.js';
 
 /**
@@ -24,7 +24,6 @@ import { cliDeployForm } from './cli-form.js';
  */
 // Names platform images read: as function secrets they reach user workers only.
 const PLATFORM_NAMES = ['PORT', 'PGDATA', 'NODE_OPTIONS', 'KONG_ADMIN_LISTEN'];
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const STAND_IN = path.join(import.meta.dirname, 'edge-runtime-stand-in');
 
 let h: ApiHarness;
@@ -136,67 +135,29 @@ async function containerEnv() {
   return { env: { ...rows, ...own }, main: (main as { content: string }).content };
 }
 
-interface Main {
-  child: ChildProcess;
-  base: string;
-  output: string[];
-}
+type Main = DenoMain;
 
 async function startMain(): Promise<Main> {
   const { env, main } = await containerEnv();
   writeFileSync(path.join(dir, 'index.ts'), main);
   const port = await freePort();
-  const child = spawn(
-    path.join(ROOT, 'node_modules/.bin/deno'),
-    [
-      'run',
-      '--quiet',
-      '--no-prompt',
-      '--allow-env',
-      '--allow-net=127.0.0.1',
-      `--allow-read=${dir},${STAND_IN}`,
-      `--allow-write=${dir}`,
-      '--preload',
-      path.join(STAND_IN, 'preload.js'),
-      path.join(dir, 'index.ts'),
-    ],
-    {
-      env: {
-        ...env,
-        SUPAPLANE_FUNCTIONS_CACHE: cacheDir,
-        STAND_IN_PORT: String(port),
-        STAND_IN_LOG: createLog,
-        PATH: process.env.PATH!,
-        HOME: dir,
-        DENO_DIR: path.join(dir, 'deno'),
-        DENO_NO_UPDATE_CHECK: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  return startDenoMain({
+    entry: path.join(dir, 'index.ts'),
+    dir,
+    port,
+    preload: path.join(STAND_IN, 'preload.js'),
+    env: {
+      ...env,
+      SUPAPLANE_FUNCTIONS_CACHE: cacheDir,
+      STAND_IN_PORT: String(port),
+      STAND_IN_LOG: createLog,
     },
-  );
-  const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${base}/_internal/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(output.join(''));
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, base, output };
+    allowRead: [dir, STAND_IN],
+    allowWrite: [dir],
+  });
 }
 
-const stop = (m: Main) =>
-  new Promise<void>((resolve) => {
-    if (m.child.exitCode !== null) return resolve();
-    m.child.once('exit', () => resolve());
-    m.child.kill('SIGKILL');
-  });
+const stop = stopDenoMain;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
