@@ -41,6 +41,25 @@ describe('the read cache', () => {
     expect(h.deps.readCache!.size).toBeGreaterThan(0);
   });
 
+  it('keeps pages and status filters of one organization apart', async () => {
+    const page = async (query: string) => {
+      const res = await h.call('GET', `/platform/organizations/${h.org.slug}/projects?${query}`, {
+        as: owner,
+      });
+      expect(res.status).toBe(200);
+      return (res.body as { projects: { ref: string }[] }).projects.map((p) => p.ref);
+    };
+    // Twice each: the second answer comes from the cache, under its own key.
+    for (let i = 0; i < 2; i++) {
+      expect(await page('limit=96')).toEqual([ref]);
+      expect(await page('limit=96&statuses=ACTIVE_HEALTHY')).toEqual([ref]);
+      expect(await page('limit=96&statuses=INACTIVE')).toEqual([]);
+      expect(await page('limit=96&statuses=INACTIVE,ACTIVE_HEALTHY')).toEqual([ref]);
+      expect(await page('limit=96&offset=1')).toEqual([]);
+      expect(await page('limit=96&sort=created_desc')).toEqual([ref]);
+    }
+  });
+
   it('shows a client its own write in the very next read', async () => {
     await names(owner);
     const renamed = await h.call('PATCH', `/platform/projects/${ref}`, {

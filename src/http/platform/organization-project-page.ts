@@ -32,9 +32,18 @@ export function organizationProjectPage(
   };
   if (!deps.readCache || q.search) return build();
   return deps.readCache.get<OrganizationProjectPage>(
-    `projects:${JSON.stringify([organization.id, q.limit, q.offset, q.sort, q.statuses])}`,
+    pageKey(organization.id, q),
     build,
     () => organization.id,
     (view) => view.projects.length + 1,
   );
+}
+
+/**
+ * The cache key of a page. Every part is a number or a closed enum value (a status
+ * holds neither `:` nor `,`; none and an empty list both mean every status), so joining
+ * them is unambiguous and skips building and serializing an array on every poll.
+ */
+function pageKey(organizationId: number, q: PageQuery): string {
+  return `projects:${organizationId}:${q.limit}:${q.offset}:${q.sort}:${q.statuses?.join(',') ?? ''}`;
 }
