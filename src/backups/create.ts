@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../context.js';
 import { backups, type Backup, type BackupKind, type Project } from '../db/schema/index.js';
 import { connectProjectDatabase, projectDatabase } from '../database/project-database.js';
 import { encryptor, sealBackupSecrets } from './data-key.js';
+import { digestTap } from './digest.js';
 import { databaseProperties } from './swap.js';
 import { pgToolPath, serverVersion, startTool } from './pg-tools.js';
 import { applyRetention } from './retention.js';
@@ -34,20 +33,6 @@ export async function insertBackup(
     .onConflictDoNothing()
     .returning();
   return row;
-}
-
-/** Counts bytes and hashes them as they pass. */
-function digestTap() {
-  const hash = createHash('sha256');
-  let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  return { tap, result: () => ({ sha256: hash.digest('hex'), size }) };
 }
 
 /**

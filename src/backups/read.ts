@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Backup } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { BackupDeps } from './create.js';
 import { decryptor, openBackupSecrets } from './data-key.js';
+import { digestTap } from './digest.js';
 import { backupStore, scratchDir } from './storage.js';
 
 function requireCompleted(backup: Backup) {
@@ -26,19 +26,10 @@ export async function fetchVerified(deps: BackupDeps, backup: Backup): Promise<s
   requireCompleted(backup);
   const file = path.join(scratchDir(deps.config), `restore-${backup.id}-${process.pid}.enc`);
   await mkdir(path.dirname(file), { recursive: true });
-  const hash = createHash('sha256');
+  const digest = digestTap();
   const source = await backupStore(deps.config).get(backup.objectKey!);
-  await pipeline(
-    source,
-    new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    }),
-    createWriteStream(file, { mode: 0o600 }),
-  );
-  const actual = hash.digest('hex');
+  await pipeline(source, digest.tap, createWriteStream(file, { mode: 0o600 }));
+  const actual = digest.result().sha256;
   if (actual !== backup.sha256) {
     throw new AppError(
       'precondition',
