@@ -1,11 +1,13 @@
-// `npm run bench:profile -- list|detail [size] [--logs-off]`: serves Studio's hot
+// `npm run bench:profile -- list|detail [size] [--logs-off] [--churn]`: serves Studio's hot
 // read under load with `node --cpu-prof`, started as the bench starts it
 // (production defaults: request logs on, into a file), and prints where the
-// server's time went. The profile is kept in bench/results/profiles for Chrome
+// server's time went. `--churn` reads while statuses change and a create is in
+// flight, as the bench's churn phase does (bench/lib/churn.ts). The profile is kept in bench/results/profiles for Chrome
 // DevTools or speedscope.
 import autocannon from 'autocannon';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { startCoolifySim } from '../test/coolify-sim/index.js';
+import { startChurn } from './lib/churn.js';
 import { BenchPostgres } from './lib/postgres.js';
 import { ensureBuilt, startServer } from './lib/server-process.js';
 import { prepareStudioReads } from './lib/studio-reads.js';
@@ -58,30 +60,40 @@ function summarize(profile: CpuProfile, top = Number(process.env.TOP ?? 25)): vo
 const which = process.argv.includes('detail') ? 'detail' : 'list';
 const size = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000);
 const logsOff = process.argv.includes('--logs-off');
+const churn = process.argv.includes('--churn');
 const pg = await BenchPostgres.start();
 const sim = await startCoolifySim();
 try {
-  const { env, headers, paths } = await prepareStudioReads(pg, sim, {
+  const reads = await prepareStudioReads(pg, sim, {
     projects: size,
     totalProjects: size,
+    flippable: churn ? Math.min(4, size - 1) : 0,
   });
+  const { env, headers, paths } = reads;
+  const serverEnv = {
+    ...env,
+    ...(logsOff ? { LOG_LEVEL: 'warn' } : {}),
+    ...(churn ? { SUPAPLANE_RECONCILE_INTERVAL_MS: '1000' } : {}),
+  };
   mkdirSync(DIR, { recursive: true });
   const before = new Set(readdirSync(DIR));
   const server = await startServer(
     ['--cpu-prof', `--cpu-prof-dir=${DIR}`, ensureBuilt()],
-    logsOff ? { ...env, LOG_LEVEL: 'warn' } : env,
+    serverEnv,
     '/ready',
     { stdoutFile: `${DIR}/server.log` },
   );
+  const stopChurn = churn ? await startChurn({ sim, ...reads, url: server.url }) : () => {};
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
     duration: Number(process.env.DURATION ?? 8),
     headers,
   });
+  stopChurn();
   await server.stop();
   console.log(
-    `${which} @${size}, logs ${logsOff ? 'off' : 'on'}: ${r.requests.average} req/s, p99 ${r.latency.p99} ms (profiling slows it)`,
+    `${which} @${size}, logs ${logsOff ? 'off' : 'on'}${churn ? ', churn' : ''}: ${r.requests.average} req/s, p99 ${r.latency.p99} ms (profiling slows it)`,
   );
   const file = readdirSync(DIR).find((f) => !before.has(f) && f.endsWith('.cpuprofile'))!;
   console.log(`profile: ${DIR}/${file}`);

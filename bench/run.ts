@@ -9,6 +9,13 @@ import { reconcileGrowth } from './reconcile-growth.js';
 import { requestLimits } from './request-limits.js';
 import { startup } from './startup.js';
 
+/** `--sizes=5,1000`: the organization sizes hot-reads reads (default both). */
+const SIZES = process.argv
+  .find((a) => a.startsWith('--sizes='))
+  ?.slice('--sizes='.length)
+  .split(',')
+  .map(Number);
+
 type Scenario = (pg: BenchPostgres, smoke: boolean) => Promise<Figure[]>;
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -26,7 +33,7 @@ const SCENARIOS: Record<string, Scenario> = {
       pg,
       smoke
         ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
-        : { sizes: [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
+        : { sizes: SIZES ?? [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
     ),
   // Not at smoke sizes: valgrind runs each server ~50× slower (test/bench-callgrind.test.ts
   // keeps the counting itself working).

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { turnBatched } from '../src/log.js';
 
 const CHILD = 'test/support/log-flush-child.ts';
 
@@ -66,5 +67,20 @@ describe('request logs reach stdout whole and in order', () => {
     expect(r.lines).toBe(3);
     // Killed as soon as the lines arrived, long before the child's own exit at 10 s.
     expect(r.code).toBe(null);
+  });
+});
+
+describe('turnBatched', () => {
+  it('writes the lines of one event-loop turn with one write, in order, as the turn ends', async () => {
+    const writes: string[] = [];
+    const out = turnBatched({ write: (chunk: string) => writes.push(chunk) });
+    for (let i = 0; i < 100; i++) out.write(`${i}\n`);
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([Array.from({ length: 100 }, (_, i) => `${i}\n`).join('')]);
+    out.write('next turn\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toBe('next turn\n');
   });
 });

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { verifiedClaims, verifyAccessToken } from '../auth/access-token-jwt.js';
 import type { Principal } from '../auth/principal.js';
-import { cachedSession, rememberSession } from '../auth/session-cache.js';
+import { cachedSession, checkSession } from '../auth/session-cache.js';
 import type { Deps } from '../context.js';
+import { prepared } from '../db/prepared.js';
 import { accessTokens, mfaFactors, sessions, users } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 
@@ -80,6 +81,25 @@ export async function authenticateBearer(
   return principal;
 }
 
+/** A dashboard session not revoked, with its user's email and whether they have a second factor. */
+const liveSessionQuery = prepared((db) =>
+  db
+    .select({
+      email: users.email,
+      hasFactor: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.status} = 'verified')`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sessionId')),
+        eq(sessions.userId, sql.placeholder('userId')),
+        isNull(sessions.revokedAt),
+      ),
+    )
+    .prepare('live_session'),
+);
+
 async function authenticateSession(
   deps: Pick<Deps, 'db' | 'authKey'>,
   token: string,
@@ -95,22 +115,14 @@ async function authenticateSession(
       via: 'session',
       mfaPending: pending(cached.hasFactor),
     };
-  const [row] = await deps.db
-    .select({
-      email: users.email,
-      hasFactor: sql<boolean>`exists (select 1 from ${mfaFactors} where ${mfaFactors.userId} = ${users.id} and ${mfaFactors.status} = 'verified')`,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, claims.session_id),
-        eq(sessions.userId, claims.sub),
-        isNull(sessions.revokedAt),
-      ),
-    );
+  const row = await checkSession(claims.session_id, claims.sub, async () => {
+    const [found] = await liveSessionQuery(deps.db).execute({
+      sessionId: claims.session_id,
+      userId: claims.sub,
+    });
+    return found;
+  });
   if (!row) throw unauthorized('Session has ended; sign in again');
-  rememberSession(claims.session_id, claims.sub, row.email, row.hasFactor);
   return {
     userId: claims.sub,
     email: row.email,

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../auth/principal.js';
 import type { Deps } from '../context.js';
-import type { Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import {
   memberships,
   organizations,
@@ -67,17 +67,7 @@ function readShared<T extends { organization: Organization }>(
   return hit;
 }
 
-// These two run on every scoped request. Building a drizzle query costs more than
-// the indexed lookup itself, so each is built once per database handle and reused.
-const prepared = <T>(build: (db: Db) => T) => {
-  const cache = new WeakMap<Db, T>();
-  return (db: Db): T => {
-    let q = cache.get(db);
-    if (!q) cache.set(db, (q = build(db)));
-    return q;
-  };
-};
-
+// These two run on every scoped request (see prepared).
 const projectMembershipQuery = prepared((db) =>
   db
     .select({ project: projects, organization: organizations, role: memberships.role })
