@@ -21,7 +21,18 @@ const noHonoOutsideHttp = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'drizzle/', '.supaplane/', '.test-data/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'drizzle/',
+      '.supaplane/',
+      '.test-data/',
+      'coverage/',
+      'bench/scratch/',
+      'test/scratch/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -36,5 +47,19 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/http/**', 'src/app.ts', 'src/main.ts'],
     rules: noHonoOutsideHttp,
+  },
+  {
+    // A header set with c.header before a selfHeaded route's handler would be lost:
+    // middleware sets them with answerHeader (src/http/answer-headers.ts).
+    files: ['src/http/middleware/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='header'][arguments.length>=2]",
+          message: 'Middleware sets answer headers with answerHeader (src/http/answer-headers.ts).',
+        },
+      ],
+    },
   },
 );

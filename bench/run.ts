@@ -9,7 +9,7 @@ import { reconcileGrowth } from './reconcile-growth.js';
 import { requestLimits } from './request-limits.js';
 import { startup } from './startup.js';
 
-/** `--sizes=5,1000`: the organization sizes hot-reads reads (default both). */
+/** `--sizes=5,1000`: the organization sizes hot-reads and instructions read (default both). */
 const SIZES = process.argv
   .find((a) => a.startsWith('--sizes='))
   ?.slice('--sizes='.length)
@@ -49,7 +49,7 @@ const SCENARIOS: Record<string, Scenario> = {
             pass: true,
           },
         ])
-      : instructionCounts(pg, { sizes: [5, 1_000], requests: 2_000 }),
+      : instructionCounts(pg, { sizes: SIZES ?? [5, 1_000], requests: 2_000 }),
   memory: (pg, smoke) =>
     memory(
       pg,

@@ -6,11 +6,10 @@ import { TrieRouter } from 'hono/router/trie-router';
 import { newRouter } from './http/env.js';
 import { MatchCache } from './http/match-cache.js';
 import { errorHandler } from './http/errors.js';
-import { everyResponseHeaders } from './http/middleware/response-headers.js';
-import { requestLimits } from './http/middleware/request-limits.js';
+import { everyRequest } from './http/middleware/every-request.js';
 import { clearReadCacheAfterWrites, WRITING_METHODS } from './http/middleware/read-your-writes.js';
 import { mountRoutes } from './http/routes.js';
-import { metricsHandler, observeRequests } from './http/observability.js';
+import { metricsHandler } from './http/observability.js';
 import { requestObserver } from './observability/http-log.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 
@@ -31,11 +30,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   root.notFound((c) =>
     c.json({ message: `No route for ${c.req.method} ${c.req.path}`, error: 'not_found' }, 404),
   );
-  // Observed first, so that preflights, which the next layer answers, are logged too.
-  root.use('*', observeRequests(requestObserver(deps.log, metrics)));
-  root.use('*', everyResponseHeaders(deps.config));
-  // Before any route reads a body or checks a token; after the layer that answers preflights.
-  root.use('*', requestLimits(deps.config));
+  // Observed, given its headers and bounded in size before any route reads a body or checks a token.
+  root.use('*', everyRequest(requestObserver(deps.log, metrics), deps.config));
   // Registered by method, so that reads do not pass through it at all.
   if (deps.readCache) root.on(WRITING_METHODS, '*', clearReadCacheAfterWrites(deps.readCache));
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { parseConfig } from '../src/config/config.js';
-import { observeRequests } from '../src/http/observability.js';
+import { everyRequest } from '../src/http/middleware/every-request.js';
 import { requestObserver } from '../src/observability/http-log.js';
 import { createMetrics } from '../src/observability/metrics.js';
 import { DEFAULT_RECONCILE_OPTIONS, reconcileOnce } from '../src/reconciler/reconcile.js';
@@ -145,7 +145,7 @@ describe('request observer', () => {
       const sub = new Hono();
       sub.get('/projects/:ref', (c) => c.json({ ref: c.req.param('ref') }));
       const app = new Hono();
-      app.use('*', observeRequests(requestObserver(log, metrics)));
+      app.use('*', everyRequest(requestObserver(log, metrics), parseConfig({})));
       app.route('/v1', sub);
       app.onError((_err, c) => c.text('failed', 500));
       app.get('/boom', () => {

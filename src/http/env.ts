@@ -11,6 +11,9 @@ export interface AppEnv {
   Variables: {
     principal: Principal;
     requestId: string;
+    /** Headers not yet on Hono's context: see src/http/answer-headers.ts. */
+    answerHeaders: [string, string][] | undefined;
+    answerHeadersGiven: boolean;
   };
 }
 

@@ -3,6 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode } from '../errors.js';
 import { describeError, type Logger } from '../log.js';
+import { flushAnswerHeaders } from './answer-headers.js';
+import type { AppEnv } from './env.js';
 
 /** The one place error codes become HTTP statuses. */
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -22,7 +24,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
  * carries `message`, and the machine-readable code goes in `error`.
  */
 export function errorHandler(log: Logger) {
-  return (err: Error, c: Context) => {
+  return (err: Error, c: Context<AppEnv>) => {
+    flushAnswerHeaders(c);
     if (err instanceof AppError) {
       return c.json(
         { message: err.message, error: err.code, ...(err.details ? { details: err.details } : {}) },

@@ -1,6 +1,7 @@
 import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Handler, MiddlewareHandler } from 'hono';
 import type { ZodType } from 'zod';
+import { sameHeadingAs } from './answer-headers.js';
 import type { AppEnv } from './env.js';
 
 /** What the router's default hook is given: a zod result, as @hono/zod-validator passes it. */
@@ -34,12 +35,16 @@ const validatedByUrl = new Map<string, Validated>();
  * stored, so bad input is refused every time. The stored data is shared between
  * requests, so it is frozen: a handler that tried to change it would throw, not leak.
  *
+ * The route's own middleware (its `requireAuth`), the validation and the handler
+ * run as one Hono handler: each Hono layer costs ~9k instructions per request
+ * whatever it does (src/http/middleware/every-request.ts), and these were three.
+ *
  * Routes with headers, cookies or a body, a hook of their own, or another method go
  * through @hono/zod-openapi's validators unchanged.
  */
 export function validateReadsOncePerUrl(router: OpenAPIHono<AppEnv>, hook: ValidationHook): void {
   const openapi = router.openapi;
-  router.openapi = ((route: RouteConfig, handler: never, routeHook?: unknown) => {
+  router.openapi = ((route: RouteConfig, handler: Handler<AppEnv>, routeHook?: unknown) => {
     const request = route.request;
     const onlyUrl =
       request &&
@@ -48,28 +53,58 @@ export function validateReadsOncePerUrl(router: OpenAPIHono<AppEnv>, hook: Valid
       !request.body &&
       (request.params || request.query);
     if (routeHook !== undefined || route.method !== 'get' || !onlyUrl) {
-      return openapi(route as never, handler, routeHook as never);
+      return openapi(route as never, handler as never, routeHook as never);
     }
     const { middleware, hide, ...documented } = route;
     if (!hide) router.openAPIRegistry.registerPath(documented);
-    const own = middleware ? ([] as MiddlewareHandler[]).concat(middleware) : [];
+    const own = middleware ? ([] as MiddlewareHandler<AppEnv>[]).concat(middleware) : [];
     const validate = urlValidator(
       request.query as ZodType | undefined,
       request.params as ZodType | undefined,
       hook,
     );
-    return openapi(
-      { ...documented, request: undefined, hide: true, middleware: [...own, validate] } as never,
-      handler,
-    );
+    const validated: Handler<AppEnv> = async (c, next) => {
+      const checking = validate(c);
+      if (checking) await checking;
+      return handler(c, next);
+    };
+    const serve = sameHeadingAs(own.length ? asOneHandler(own, validated) : validated, handler);
+    return openapi({ ...documented, request: undefined, hide: true } as never, serve as never);
   }) as typeof openapi;
 }
 
+/**
+ * `middleware`, then `handler`, as one handler. A middleware that returns a Response
+ * answers in the handler's place, as in Hono's compose; an error thrown anywhere
+ * reaches the router's error handler, as it would from the handler.
+ */
+function asOneHandler(
+  middleware: MiddlewareHandler<AppEnv>[],
+  handler: Handler<AppEnv>,
+): Handler<AppEnv> {
+  return async (c, last) => {
+    let answer: Response | undefined;
+    const step = async (i: number): Promise<void> => {
+      const m = middleware[i];
+      if (!m) {
+        answer = await handler(c, last);
+        c.res = answer;
+        return;
+      }
+      const early = await m(c, () => step(i + 1));
+      if (early instanceof Response && answer === undefined) answer = early;
+    };
+    await step(0);
+    return answer ?? c.res;
+  };
+}
+
+/** Sets the validated query and params of the request; a promise only when it must validate. */
 function urlValidator(
   query: ZodType | undefined,
   params: ZodType | undefined,
   hook: ValidationHook,
-): MiddlewareHandler<AppEnv> {
+): (c: Context<AppEnv>) => Promise<void> | undefined {
   const check = async (schema: ZodType, value: unknown) => {
     const result = await schema.safeParseAsync(value);
     await hook({ data: value, ...result });
@@ -77,24 +112,29 @@ function urlValidator(
     return result.data;
   };
   const self = {};
-  return async (c, next) => {
-    const url = c.req.url;
-    let hit = validatedByUrl.get(url);
-    if (hit?.by !== self) {
-      const fresh: Validated = { by: self };
-      if (query) fresh.query = await check(query, queryValue(c));
-      if (params) fresh.param = await check(params, c.req.param());
-      hit = deepFreeze(fresh);
-      if (url.length <= MAX_URL) {
-        // Map keeps insertion order: dropping the oldest entry bounds memory.
-        if (validatedByUrl.size >= MAX_ENTRIES)
-          validatedByUrl.delete(validatedByUrl.keys().next().value!);
-        validatedByUrl.set(url, hit);
-      }
-    }
+  const give = (c: Context<AppEnv>, hit: Validated) => {
     if (query) c.req.addValidatedData('query', hit.query as object);
     if (params) c.req.addValidatedData('param', hit.param as object);
-    await next();
+  };
+  const validateAndStore = async (c: Context<AppEnv>, url: string) => {
+    const fresh: Validated = { by: self };
+    if (query) fresh.query = await check(query, queryValue(c));
+    if (params) fresh.param = await check(params, c.req.param());
+    const hit = deepFreeze(fresh);
+    if (url.length <= MAX_URL) {
+      // Map keeps insertion order: dropping the oldest entry bounds memory.
+      if (validatedByUrl.size >= MAX_ENTRIES)
+        validatedByUrl.delete(validatedByUrl.keys().next().value!);
+      validatedByUrl.set(url, hit);
+    }
+    give(c, hit);
+  };
+  return (c) => {
+    const url = c.req.url;
+    const hit = validatedByUrl.get(url);
+    if (hit?.by !== self) return validateAndStore(c, url);
+    give(c, hit);
+    return undefined;
   };
 }
 

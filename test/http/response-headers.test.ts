@@ -40,3 +40,52 @@ describe('headers on every answer', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 });
+
+// The two hot reads make their own answers with plain headers (src/http/answer-headers.ts):
+// whatever set a header on the way must still reach the client.
+describe('headers on the answers of Studio’s hot reads', () => {
+  it('carry the request id, CORS and a personal access token’s rate-limit headers, also on errors', async () => {
+    const owner = await h.signIn('owner');
+    const created = await h.call('POST', '/platform/projects', {
+      as: owner,
+      body: { name: 'Headed', organization_slug: h.org.slug },
+    });
+    expect(created.status).toBe(201);
+    const ref = (created.body as { ref: string }).ref;
+    const pat = await h.call('POST', '/platform/profile/access-tokens', {
+      as: owner,
+      body: { name: 'ci' },
+    });
+    const token = (pat.body as { token: string }).token;
+    const headers = { Origin: STUDIO_ORIGIN, 'X-Request-Id': 'hot-1' };
+    const paths = [`/platform/projects/${ref}`, `/platform/organizations/${h.org.slug}/projects`];
+    for (const path of paths) {
+      for (const auth of [{ as: owner }, { token }]) {
+        const res = await h.call('GET', path, { ...auth, headers });
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json');
+        expect(res.headers.get('x-request-id')).toBe('hot-1');
+        expect(res.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
+        expect(res.headers.get('vary')).toBe('Origin');
+        const limit = res.headers.get('x-ratelimit-limit');
+        if ('token' in auth) expect(Number(limit)).toBeGreaterThan(0);
+        else expect(limit).toBeNull();
+      }
+    }
+    const missing = await h.call('GET', '/platform/projects/zzzzzzzzzzzzzzzzzzzz', {
+      token,
+      headers,
+    });
+    expect(missing.status).toBe(404);
+    expect((missing.body as { message: string }).message).toMatch(/zzzz/);
+    expect(missing.headers.get('x-request-id')).toBe('hot-1');
+    expect(missing.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
+    expect(Number(missing.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
+    const head = await h.app.request(paths[0]!, {
+      method: 'HEAD',
+      headers: { ...headers, Authorization: `Bearer ${token}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-request-id')).toBe('hot-1');
+  });
+});

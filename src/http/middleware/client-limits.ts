@@ -3,6 +3,7 @@ import { SlidingWindowCounter } from '../../auth/login-rate-limit.js';
 import type { Config } from '../../config/config.js';
 import { AppError } from '../../errors.js';
 import { clientAddress } from '../client-address.js';
+import { answerHeader } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
 
 /**
@@ -22,7 +23,7 @@ export function inFlightCap(config: Config, max: number): MiddlewareHandler<AppE
     const address = clientAddress(c, config.SUPAPLANE_TRUSTED_PROXIES);
     const now = inFlight.get(address) ?? 0;
     if (now >= max) {
-      c.header('Retry-After', '1');
+      answerHeader(c, 'Retry-After', '1');
       throw new AppError(
         'rate_limited',
         `Too many requests in progress from this client (at most ${max} at once); retry shortly`,
@@ -52,7 +53,7 @@ export function requestsPerWindow(
     const wait = counter.waitMs(address);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
-      c.header('Retry-After', String(seconds));
+      answerHeader(c, 'Retry-After', String(seconds));
       throw new AppError(
         'rate_limited',
         `Too many ${what} requests from this client; try again in ${seconds} seconds`,

@@ -49,8 +49,7 @@ export function studioCors(config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>) {
     },
     /** The answer to a preflight (any OPTIONS request). */
     preflight(c: Context, headers: HeaderList): Response {
-      for (const [name, value] of [...headers, ...PREFLIGHT]) c.header(name, value);
-      return c.body(null, 204);
+      return c.body(null, 204, Object.fromEntries([...headers, ...PREFLIGHT]));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { AppError, invalid } from '../../errors.js';
+import { answerHeader } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
 
 interface Stored {
@@ -49,7 +50,7 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
       }
       const saved = await existing.response;
       if (saved) {
-        c.header('Idempotent-Replayed', 'true');
+        answerHeader(c, 'Idempotent-Replayed', 'true');
         return c.body(
           saved.body,
           saved.status as 200,

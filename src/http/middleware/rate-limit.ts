@@ -5,6 +5,7 @@ import type { Deps } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { shareLookupsWithinRequest } from '../../members/access.js';
 import { authenticateBearer, bearerToken } from '../../identity/authentication.js';
+import { answerHeader } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
 
 export interface RateLimitOptions {
@@ -77,17 +78,17 @@ function tokenBuckets(options: RateLimitOptions) {
     bucket.tokens = Math.min(capacity, bucket.tokens + (t - bucket.at) * perMs);
     bucket.at = t;
     buckets.set(key, bucket);
-    c.header('X-RateLimit-Limit', String(capacity));
+    answerHeader(c, 'X-RateLimit-Limit', String(capacity));
     if (bucket.tokens < 1) {
       const retryAfter = Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000));
-      c.header('Retry-After', String(retryAfter));
-      c.header('X-RateLimit-Remaining', '0');
+      answerHeader(c, 'Retry-After', String(retryAfter));
+      answerHeader(c, 'X-RateLimit-Remaining', '0');
       throw new AppError(
         'rate_limited',
         `Too many requests: at most ${capacity} per minute per token; retry in ${retryAfter} s`,
       );
     }
     bucket.tokens -= 1;
-    c.header('X-RateLimit-Remaining', String(Math.floor(bucket.tokens)));
+    answerHeader(c, 'X-RateLimit-Remaining', String(Math.floor(bucket.tokens)));
   };
 }

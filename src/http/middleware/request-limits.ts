@@ -1,6 +1,7 @@
-import type { Context, MiddlewareHandler, Next } from 'hono';
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Config } from '../../config/config.js';
+import { answerHeader } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
 import { bodyLimitFor, formatBytes, type BodyLimitsConfig } from '../limits/body-limits.js';
 import { jsonNestedDeeperThan } from '../limits/json-depth.js';
@@ -27,11 +28,13 @@ type LimitsConfig = BodyLimitsConfig &
  * (drainIncoming, index.mjs:827-864), which bench/request-limits.ts measured at
  * nearly three times the memory growth.
  */
-export function requestLimits(config: LimitsConfig): MiddlewareHandler<AppEnv> {
+export function requestLimits(
+  config: LimitsConfig,
+): (c: Context<AppEnv>) => Response | Promise<Response | undefined> | undefined {
   const limitFor = bodyLimitFor(config);
   const maxUrl = config.SUPAPLANE_URL_MAX_BYTES;
   const maxDepth = config.SUPAPLANE_JSON_MAX_DEPTH;
-  const checkBody = async (c: Context<AppEnv>, next: Next) => {
+  const checkBody = async (c: Context<AppEnv>): Promise<Response | undefined> => {
     const limit = limitFor(c.req.path);
     const tooLarge = () =>
       refuse(
@@ -45,24 +48,23 @@ export function requestLimits(config: LimitsConfig): MiddlewareHandler<AppEnv> {
     const chunked = declared === undefined || c.req.header('transfer-encoding') !== undefined;
     const bytes = await readCapped(c.req.raw, limit.bytes, chunked);
     if (bytes === 'too large') return tooLarge();
-    if (bytes === undefined) return next();
+    if (bytes === undefined) return undefined;
     if (limit.json && jsonNestedDeeperThan(bytes, maxDepth)) {
       return refuse(c, 400, 'validation', `Request body is nested deeper than ${maxDepth} levels`);
     }
     // What was read is what every later reader (validators, proxies) gets, empty or not.
     c.req.raw = new Request(c.req.raw, { body: bytes });
-    return next();
+    return undefined;
   };
-  // Not async: a read costs two comparisons and no promise of its own.
-  return (c, next) => {
+  // The refusal, if any; undefined to go on. Not async: a read costs two comparisons
+  // and no promise of its own.
+  return (c) => {
     if (c.req.url.length > maxUrl) {
-      return Promise.resolve(
-        refuse(c, 414, 'uri_too_long', `Request URL is longer than ${formatBytes(maxUrl)}`),
-      );
+      return refuse(c, 414, 'uri_too_long', `Request URL is longer than ${formatBytes(maxUrl)}`);
     }
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD') return next();
-    return checkBody(c, next);
+    if (method === 'GET' || method === 'HEAD') return undefined;
+    return checkBody(c);
   };
 }
 
@@ -97,6 +99,6 @@ async function readCapped(
 
 function refuse(c: Context, status: ContentfulStatusCode, error: string, message: string) {
   // The rest of an oversized body is not wanted on this connection either.
-  if (status === 413) c.header('connection', 'close');
+  if (status === 413) answerHeader(c, 'connection', 'close');
   return c.json({ message, error }, status);
 }

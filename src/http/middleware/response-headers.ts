@@ -1,27 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import type { Context, MiddlewareHandler, Next } from 'hono';
-import type { Config } from '../../config/config.js';
+import type { Context, Next } from 'hono';
+import { answerHeader, answerHeadersGiven } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
-import { studioCors } from './cors.js';
 
-/**
- * What every answer carries: the request id (the caller's, or a new one, also
- * used by the logs) and Studio's CORS headers. One middleware sets both, so the
- * hottest reads pay for one layer and one check of the finished response.
- */
-export function everyResponseHeaders(
-  config: Pick<Config, 'SUPAPLANE_STUDIO_ORIGINS'>,
-): MiddlewareHandler<AppEnv> {
-  const cors = studioCors(config);
-  return async (c, next) => {
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
-    c.set('requestId', requestId);
-    const headers = cors.headers(c.req.header('origin'));
-    headers.push(['x-request-id', requestId]);
-    if (c.req.method === 'OPTIONS') return cors.preflight(c, headers);
-    await withResponseHeaders(c, next, headers);
-  };
-}
+type HeaderPairs = readonly (readonly [string, string])[];
 
 /**
  * Puts `headers` on whatever response the request ends with. They are set before
@@ -31,13 +12,21 @@ export function everyResponseHeaders(
  * Response of their own (the data-page proxies) skip Hono's prepared headers, so
  * those get the missing ones afterwards, at the cost of one copy.
  */
-export async function withResponseHeaders(
-  c: Context,
-  next: Next,
-  headers: readonly (readonly [string, string])[],
-): Promise<void> {
-  for (const [name, value] of headers) c.header(name, value);
+export async function withResponseHeaders(c: Context<AppEnv>, next: Next, headers: HeaderPairs) {
+  setResponseHeaders(c, headers);
   await next();
+  addMissingHeaders(c, headers);
+}
+
+/** Before the handler: see withResponseHeaders. */
+export function setResponseHeaders(c: Context<AppEnv>, headers: HeaderPairs): void {
+  for (const [name, value] of headers) answerHeader(c, name, value);
+}
+
+/** After the handler, onto a Response it made itself: see withResponseHeaders. */
+export function addMissingHeaders(c: Context<AppEnv>, headers: HeaderPairs): void {
+  // On a selfHeaded route they are pending or given (src/http/answer-headers.ts).
+  if (c.get('answerHeaders') !== undefined || answerHeadersGiven(c)) return;
   const missing = headers.filter(([name]) => !c.res.headers.has(name));
   if (missing.length === 0) return;
   const res = new Response(c.res.body, c.res);

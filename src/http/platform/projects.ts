@@ -15,6 +15,7 @@ import {
 import { organizationProjectPage } from './organization-project-page.js';
 import { regionsInfo } from '../../projects/regions.js';
 import { newRouter, type Router } from '../env.js';
+import { selfHeaded } from '../answer-headers.js';
 import { sharedJson } from '../shared-json.js';
 import { requireAuth } from '../middleware/auth.js';
 import {
@@ -133,21 +134,28 @@ export function platformProjectRoutes(deps: Deps): Router {
     );
   });
 
-  router.openapi({ ...orgListRoute, middleware: auth }, async (c) => {
-    const q = c.req.valid('query');
-    const { organization } = await requireOrganization(
-      deps,
-      c.get('principal'),
-      c.req.valid('param').slug,
-      'read',
-    );
-    return sharedJson(c, await organizationProjectPage(deps, organization, q));
-  });
+  // Studio's two hot reads answer with bytes they share between requests, headers plain.
+  router.openapi(
+    { ...orgListRoute, middleware: auth },
+    selfHeaded(async (c) => {
+      const q = c.req.valid('query');
+      const { organization } = await requireOrganization(
+        deps,
+        c.get('principal'),
+        c.req.valid('param').slug,
+        'read',
+      );
+      return sharedJson(c, await organizationProjectPage(deps, organization, q));
+    }),
+  );
 
-  router.openapi({ ...detailRoute, middleware: auth }, async (c) => {
-    const { project: p } = await project(c.get('principal'), c.req.valid('param').ref);
-    return sharedJson(c, projectDetailView(deps.config, p));
-  });
+  router.openapi(
+    { ...detailRoute, middleware: auth },
+    selfHeaded(async (c) => {
+      const { project: p } = await project(c.get('principal'), c.req.valid('param').ref);
+      return sharedJson(c, projectDetailView(deps.config, p));
+    }),
+  );
 
   router.openapi({ ...statusRoute, middleware: auth }, async (c) => {
     const { project: p } = await project(c.get('principal'), c.req.valid('param').ref);
