@@ -1,4 +1,7 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveHttp } from '../../src/http/server.js';
 import { startApiHarness, STUDIO_ORIGIN, type ApiHarness } from '../support/api.js';
 
 let h: ApiHarness;
@@ -41,51 +44,82 @@ describe('headers on every answer', () => {
   });
 });
 
-// The two hot reads make their own answers with plain headers (src/http/answer-headers.ts):
-// whatever set a header on the way must still reach the client.
+// The two hot reads make their own answers with plain headers (src/http/answer-headers.ts),
+// and through the Node server read request headers from Node's own (src/http/request-header.ts):
+// whatever set a header on the way must still reach the client, on either path.
+type Get = (path: string, headers: Record<string, string>) => Promise<Response>;
+
+async function expectHotReadHeaders(get: Get) {
+  const owner = await h.signIn('owner');
+  const created = await h.call('POST', '/platform/projects', {
+    as: owner,
+    body: { name: 'Headed', organization_slug: h.org.slug },
+  });
+  expect(created.status).toBe(201);
+  const ref = (created.body as { ref: string }).ref;
+  const pat = await h.call('POST', '/platform/profile/access-tokens', {
+    as: owner,
+    body: { name: 'ci' },
+  });
+  const token = (pat.body as { token: string }).token;
+  const headers = { Origin: STUDIO_ORIGIN, 'X-Request-Id': 'hot-1' };
+  const paths = [`/platform/projects/${ref}`, `/platform/organizations/${h.org.slug}/projects`];
+  for (const path of paths) {
+    for (const bearer of [owner.token, token]) {
+      const res = await get(path, { ...headers, Authorization: `Bearer ${bearer}` });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(res.headers.get('x-request-id')).toBe('hot-1');
+      expect(res.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
+      expect(res.headers.get('vary')).toBe('Origin');
+      const limit = res.headers.get('x-ratelimit-limit');
+      if (bearer === token) expect(Number(limit)).toBeGreaterThan(0);
+      else expect(limit).toBeNull();
+      await res.arrayBuffer();
+    }
+  }
+  const missing = await get('/platform/projects/zzzzzzzzzzzzzzzzzzzz', {
+    ...headers,
+    Authorization: `Bearer ${token}`,
+  });
+  expect(missing.status).toBe(404);
+  expect(((await missing.json()) as { message: string }).message).toMatch(/zzzz/);
+  expect(missing.headers.get('x-request-id')).toBe('hot-1');
+  expect(missing.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
+  expect(Number(missing.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
+  const signedOut = await get(paths[0]!, headers);
+  expect(signedOut.status).toBe(401);
+  expect(signedOut.headers.get('x-request-id')).toBe('hot-1');
+  await signedOut.arrayBuffer();
+}
+
 describe('headers on the answers of Studio’s hot reads', () => {
   it('carry the request id, CORS and a personal access token’s rate-limit headers, also on errors', async () => {
-    const owner = await h.signIn('owner');
-    const created = await h.call('POST', '/platform/projects', {
-      as: owner,
-      body: { name: 'Headed', organization_slug: h.org.slug },
-    });
-    expect(created.status).toBe(201);
-    const ref = (created.body as { ref: string }).ref;
-    const pat = await h.call('POST', '/platform/profile/access-tokens', {
-      as: owner,
-      body: { name: 'ci' },
-    });
-    const token = (pat.body as { token: string }).token;
-    const headers = { Origin: STUDIO_ORIGIN, 'X-Request-Id': 'hot-1' };
-    const paths = [`/platform/projects/${ref}`, `/platform/organizations/${h.org.slug}/projects`];
-    for (const path of paths) {
-      for (const auth of [{ as: owner }, { token }]) {
-        const res = await h.call('GET', path, { ...auth, headers });
-        expect(res.status, path).toBe(200);
-        expect(res.headers.get('content-type')).toBe('application/json');
-        expect(res.headers.get('x-request-id')).toBe('hot-1');
-        expect(res.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
-        expect(res.headers.get('vary')).toBe('Origin');
-        const limit = res.headers.get('x-ratelimit-limit');
-        if ('token' in auth) expect(Number(limit)).toBeGreaterThan(0);
-        else expect(limit).toBeNull();
-      }
-    }
-    const missing = await h.call('GET', '/platform/projects/zzzzzzzzzzzzzzzzzzzz', {
-      token,
-      headers,
-    });
-    expect(missing.status).toBe(404);
-    expect((missing.body as { message: string }).message).toMatch(/zzzz/);
-    expect(missing.headers.get('x-request-id')).toBe('hot-1');
-    expect(missing.headers.get('access-control-allow-origin')).toBe(STUDIO_ORIGIN);
-    expect(Number(missing.headers.get('x-ratelimit-limit'))).toBeGreaterThan(0);
-    const head = await h.app.request(paths[0]!, {
+    await expectHotReadHeaders((path, headers) =>
+      Promise.resolve(h.app.request(path, { headers })),
+    );
+    const head = await h.app.request(`/platform/organizations/${h.org.slug}/projects`, {
       method: 'HEAD',
-      headers: { ...headers, Authorization: `Bearer ${token}` },
+      headers: { 'X-Request-Id': 'hot-2', Authorization: `Bearer ${(await h.signIn()).token}` },
     });
     expect(head.status).toBe(200);
-    expect(head.headers.get('x-request-id')).toBe('hot-1');
+    expect(head.headers.get('x-request-id')).toBe('hot-2');
+  });
+
+  it('the same through the Node server main.ts runs', async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = serveHttp(h.app.fetch, { ...h.deps.config, PORT: 0, HOST: '127.0.0.1' }, () =>
+        resolve(s),
+      );
+    });
+    try {
+      const { port } = server.address() as AddressInfo;
+      await expectHotReadHeaders((path, headers) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { headers }),
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Deps } from '../../context.js';
 import { authenticateBearer, authenticatedNow } from '../../identity/authentication.js';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../request-header.js';
 
 /**
  * Requires a dashboard access token or a personal access token; sets `principal`.
@@ -14,7 +15,7 @@ export function requireAuth(
   return async (c, next) => {
     // A scope guard may already have authenticated this request.
     if (!c.get('principal')) {
-      const header = c.req.header('authorization');
+      const header = requestHeader(c, 'authorization');
       c.set(
         'principal',
         authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header, options)),

@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { RequestRecord } from '../../observability/http-log.js';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../request-header.js';
 import { studioCors } from './cors.js';
 import { requestLimits } from './request-limits.js';
 import { answersSelfHeaded, takePendingHeaders } from '../answer-headers.js';
@@ -30,11 +31,11 @@ export function everyRequest(
   const limits = requestLimits(config);
   return async (c, next) => {
     const started = performance.now();
-    const requestId = c.req.header('x-request-id') ?? randomUUID();
+    const requestId = requestHeader(c, 'x-request-id') ?? randomUUID();
     c.set('requestId', requestId);
     let status = 500;
     try {
-      const headers = cors.headers(c.req.header('origin'));
+      const headers = cors.headers(requestHeader(c, 'origin'));
       headers.push(['x-request-id', requestId]);
       if (c.req.method === 'OPTIONS') {
         c.res = cors.preflight(c, headers);

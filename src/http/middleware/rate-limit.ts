@@ -7,6 +7,7 @@ import { shareLookupsWithinRequest } from '../../members/access.js';
 import { authenticateBearer, bearerToken } from '../../identity/authentication.js';
 import { answerHeader } from '../answer-headers.js';
 import type { AppEnv } from '../env.js';
+import { requestHeader } from '../request-header.js';
 
 export interface RateLimitOptions {
   /** Requests per minute per token (a token bucket of this size, refilled evenly). */
@@ -32,12 +33,12 @@ export function tokenRateLimiter(deps: Pick<Deps, 'db' | 'authKey'>, options: Ra
   const take = tokenBuckets(options);
   /** /v1: after requireAuth, every principal. */
   const everyCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
-    take(c, identityKey(c.get('principal'), c.req.header('authorization')));
+    take(c, identityKey(c.get('principal'), requestHeader(c, 'authorization')));
     await next();
   };
   /** /platform/**: only requests carrying a personal access token. */
   const accessTokens: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (bearerToken(header)?.startsWith('sbp_')) {
       // A bad token is the route's to refuse (some routes need no token at all).
       const principal =

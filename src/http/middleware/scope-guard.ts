@@ -9,6 +9,7 @@ import {
 import { authenticateBearer, authenticatedNow } from '../../identity/authentication.js';
 import { isProjectRef } from '../../projects/refs.js';
 import type { AppEnv, Router } from '../env.js';
+import { requestHeader } from '../request-header.js';
 
 /** POSTs that only read, and so are open to read-only members. */
 const READS_BY_POST = [
@@ -47,7 +48,7 @@ function accessFor(method: string, path: string, selfTarget: boolean): Access {
 export function mountScopeGuards(root: Router, deps: Deps): void {
   const authenticate = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => {
     if (!c.get('principal')) {
-      const header = c.req.header('authorization');
+      const header = requestHeader(c, 'authorization');
       const principal = authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header));
       // A read cannot change membership or the project, so its two checks may share a lookup.
       if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
