@@ -28,8 +28,7 @@ export function mountRoutes(root: Router, deps: Deps): void {
     perMinute: deps.config.SUPAPLANE_API_RATE_LIMIT_PER_MINUTE,
   });
   // A personal access token has one budget, on /platform/** as on /v1.
-  root.use('/platform/*', limiter.accessTokens);
-  mountScopeGuards(root, deps);
+  mountScopeGuards(root, deps, limiter.accessTokens);
   mountClientLimits(root, deps);
   mountNoStore(root);
   root.route('/auth/v1', gotrueRoutes(deps));

@@ -36,10 +36,15 @@ export function tokenRateLimiter(deps: Pick<Deps, 'db' | 'authKey'>, options: Ra
     take(c, identityKey(c.get('principal'), requestHeader(c, 'authorization')));
     await next();
   };
-  /** /platform/**: only requests carrying a personal access token. */
-  const accessTokens: MiddlewareHandler<AppEnv> = async (c, next) => {
+  /**
+   * /platform/**: counts a request carrying a personal access token (a promise), and
+   * only that: undefined for any other request, which costs it no promise. Called by
+   * the /platform layer (scope-guard.ts) before its scope check.
+   */
+  const accessTokens = (c: Context<AppEnv>): Promise<void> | undefined => {
     const header = requestHeader(c, 'authorization');
-    if (bearerToken(header)?.startsWith('sbp_')) {
+    if (!bearerToken(header)?.startsWith('sbp_')) return undefined;
+    return (async () => {
       // A bad token is the route's to refuse (some routes need no token at all).
       const principal =
         c.get('principal') ?? (await authenticateBearer(deps, header).catch(() => undefined));
@@ -49,8 +54,7 @@ export function tokenRateLimiter(deps: Pick<Deps, 'db' | 'authKey'>, options: Ra
         c.set('principal', principal);
         take(c, identityKey(principal, header));
       }
-    }
-    await next();
+    })();
   };
   return { everyCaller, accessTokens };
 }

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
 import {
   requireOrganization,
@@ -23,16 +23,41 @@ const READS_BY_POST = [
   /^\/platform\/pg-meta\/[^/]+\/query$/,
 ];
 
-const PROJECT_SCOPES = [
-  '/platform/projects/:ref',
-  '/platform/pg-meta/:ref',
-  '/platform/auth/:ref',
-  '/platform/storage/:ref',
-  '/platform/props/project/:ref',
-  '/platform/database/:ref',
-  '/v1/projects/:ref',
+/** Where a /platform path names a project or an organization: `[prefix segments, kind]`. */
+const PLATFORM_SCOPES: ReadonlyArray<readonly [string[], 'project' | 'organization']> = [
+  [['projects'], 'project'],
+  [['pg-meta'], 'project'],
+  [['auth'], 'project'],
+  [['storage'], 'project'],
+  [['props', 'project'], 'project'],
+  [['database'], 'project'],
+  [['organizations'], 'organization'],
 ];
-const ORGANIZATION_SCOPES = ['/platform/organizations/:slug', '/v1/organizations/:slug'];
+
+/**
+ * The project ref or organization slug a /platform path (after `/platform/`) is
+ * scoped to, as Hono would give `:ref`/`:slug` for `/platform/projects/:ref/*` and the
+ * rest: the segment after the prefix, percent-decoded.
+ */
+export function platformScope(rest: string): { ref?: string; slug?: string } {
+  const segments = rest.split('/');
+  for (const [prefix, kind] of PLATFORM_SCOPES) {
+    if (!prefix.every((p, i) => segments[i] === p)) continue;
+    const raw = segments[prefix.length];
+    if (!raw) return {};
+    const value = raw.includes('%') ? tryDecode(raw) : raw;
+    return kind === 'project' ? { ref: value } : { slug: value };
+  }
+  return {};
+}
+
+function tryDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 function accessFor(method: string, path: string, selfTarget: boolean): Access {
   if (['GET', 'HEAD', 'OPTIONS'].includes(method)) return 'read';
@@ -44,9 +69,18 @@ function accessFor(method: string, path: string, selfTarget: boolean): Access {
  * Membership and role are checked before any route parses its input, so whatever
  * is sent, a caller outside the organization gets 404 and a read-only member 403.
  * Services still check the exact level each operation needs (e.g. admin to pause).
+ *
+ * /platform/** is one layer, which first counts a personal access token against its
+ * budget (rate-limit.ts) and then checks the scope its path names (platformScope):
+ * each Hono layer costs ~9k instructions per request (every-request.ts), and Studio's
+ * hot reads passed both. /v1 keeps a guard per scope pattern, after its own limiter.
  */
-export function mountScopeGuards(root: Router, deps: Deps): void {
-  const authenticate = async (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => {
+export function mountScopeGuards(
+  root: Router,
+  deps: Deps,
+  countAccessToken: (c: Context<AppEnv>) => Promise<void> | undefined,
+): void {
+  const authenticate = async (c: Context<AppEnv>) => {
     if (!c.get('principal')) {
       const header = requestHeader(c, 'authorization');
       const principal = authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header));
@@ -56,26 +90,35 @@ export function mountScopeGuards(root: Router, deps: Deps): void {
     }
     return c.get('principal');
   };
-  const project: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const ref = c.req.param('ref');
+  const checkProject = async (c: Context<AppEnv>, ref: string | undefined) => {
     // Sibling routes such as /projects/available-regions share the pattern.
-    if (ref && isProjectRef(ref)) {
-      const principal = await authenticate(c);
-      await requireProject(deps, principal, ref, accessFor(c.req.method, c.req.path, false));
-    }
-    await next();
+    if (!ref || !isProjectRef(ref)) return;
+    const principal = await authenticate(c);
+    await requireProject(deps, principal, ref, accessFor(c.req.method, c.req.path, false));
   };
-  const organization: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const slug = c.req.param('slug');
+  const checkOrganization = async (c: Context<AppEnv>, slug: string | undefined) => {
     // Invitation links are opened by people who are not members yet.
-    if (slug && !/\/members\/invitations\/[^/]+$/.test(c.req.path)) {
-      const principal = await authenticate(c);
-      const self = c.req.path.endsWith(`/members/${principal.userId}`);
-      await requireOrganization(deps, principal, slug, accessFor(c.req.method, c.req.path, self));
-    }
-    await next();
+    if (!slug || /\/members\/invitations\/[^/]+$/.test(c.req.path)) return;
+    const principal = await authenticate(c);
+    const self = c.req.path.endsWith(`/members/${principal.userId}`);
+    await requireOrganization(deps, principal, slug, accessFor(c.req.method, c.req.path, self));
   };
+  const platformAt = `${deps.config.SUPAPLANE_BASE_PATH}/platform/`.length;
+  root.use('/platform/*', async (c, next) => {
+    const counting = countAccessToken(c);
+    if (counting) await counting;
+    const scope = platformScope(c.req.path.slice(platformAt));
+    if (scope.ref !== undefined) await checkProject(c, scope.ref);
+    else if (scope.slug !== undefined) await checkOrganization(c, scope.slug);
+    await next();
+  });
   // `<scope>/*` matches `<scope>` itself too: registering both ran each check twice.
-  for (const scope of PROJECT_SCOPES) root.use(`${scope}/*`, project);
-  for (const scope of ORGANIZATION_SCOPES) root.use(`${scope}/*`, organization);
+  root.use('/v1/projects/:ref/*', async (c, next) => {
+    await checkProject(c, c.req.param('ref'));
+    await next();
+  });
+  root.use('/v1/organizations/:slug/*', async (c, next) => {
+    await checkOrganization(c, c.req.param('slug'));
+    await next();
+  });
 }
