@@ -74,10 +74,12 @@ describe('turnBatched', () => {
   it('writes the lines of one event-loop turn with one write, in order, as the turn ends', async () => {
     const writes: string[] = [];
     const out = turnBatched({ write: (chunk: string) => writes.push(chunk) });
-    for (let i = 0; i < 100; i++) out.write(`${i}\n`);
+    // Many lines, with characters of 1 to 4 UTF-8 bytes.
+    const lines = Array.from({ length: 3000 }, (_, i) => `${i} é 名 🙂 ${'x'.repeat(i % 50)}\n`);
+    for (const line of lines) out.write(line);
     expect(writes).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(writes).toEqual([Array.from({ length: 100 }, (_, i) => `${i}\n`).join('')]);
+    expect(writes).toEqual([lines.join('')]);
     out.write('next turn\n');
     await new Promise((resolve) => setImmediate(resolve));
     expect(writes).toHaveLength(2);
