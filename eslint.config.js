@@ -22,16 +22,7 @@ const noHonoOutsideHttp = {
 
 export default tseslint.config(
   {
-    ignores: [
-      'node_modules/',
-      'dist/',
-      'drizzle/',
-      '.supaplane/',
-      '.test-data/',
-      'coverage/',
-      'bench/scratch/',
-      'test/scratch/',
-    ],
+    ignores: ['node_modules/', 'dist/', 'drizzle/', '.supaplane/', '.test-data/', 'coverage/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
