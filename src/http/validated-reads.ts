@@ -88,7 +88,8 @@ function asOneHandler(
       const m = middleware[i];
       if (!m) {
         answer = await handler(c, last);
-        c.res = answer;
+        // For the middleware that reads the answer after next(), as after Hono's compose.
+        if (answer) c.res = answer;
         return;
       }
       const early = await m(c, () => step(i + 1));
