@@ -10,7 +10,9 @@ import type { AppEnv } from './env.js';
  * a bare app, three `c.header` calls cost 51k instructions per request on top of
  * 201k, the same headers in a plain object given to `new Response` 1k (callgrind),
  * because @hono/node-server writes plain headers straight to Node and has to
- * convert a Headers object first (dist/index.mjs:943-958@2.1.8).
+ * convert a Headers object first (dist/index.mjs:943-958@2.1.8). c.body cannot keep
+ * them plain: given more than one header it makes a Headers too
+ * (hono/dist/context.js:263-268@4.13.19).
  */
 const SELF_HEADED = new WeakSet<object>();
 
