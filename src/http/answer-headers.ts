@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { matchedRoutes } from 'hono/route';
+import type { RouterRoute } from 'hono/types';
 import type { AppEnv } from './env.js';
 
 /**
@@ -28,9 +28,9 @@ export function sameHeadingAs<W extends object>(wrapper: W, handler: object): W 
   return wrapper;
 }
 
-/** Whether the route that will answer this request was marked selfHeaded. */
-export function answersSelfHeaded(c: Context<AppEnv>): boolean {
-  const handler = matchedRoutes(c).at(-1)?.handler;
+/** Whether the route that will answer a request (the last it matched) was marked selfHeaded. */
+export function answersSelfHeaded(matched: readonly RouterRoute[]): boolean {
+  const handler = matched.at(-1)?.handler;
   return handler !== undefined && SELF_HEADED.has(handler);
 }
 

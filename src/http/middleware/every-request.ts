@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { RequestRecord } from '../../observability/http-log.js';
 import type { AppEnv } from '../env.js';
 import { requestHeader } from '../request-header.js';
@@ -33,6 +33,8 @@ export function everyRequest(
     const started = performance.now();
     const requestId = requestHeader(c, 'x-request-id') ?? randomUUID();
     c.set('requestId', requestId);
+    // Built once (hono/route builds the list on each call): for the header choice and the log.
+    const matched = matchedRoutes(c);
     let status = 500;
     try {
       const headers = cors.headers(requestHeader(c, 'origin'));
@@ -41,7 +43,7 @@ export function everyRequest(
         c.res = cors.preflight(c, headers);
       } else {
         // Kept plain for a route that makes its answer with them (src/http/answer-headers.ts).
-        if (answersSelfHeaded(c)) c.set('answerHeaders', headers);
+        if (answersSelfHeaded(matched)) c.set('answerHeaders', headers);
         else setResponseHeaders(c, headers);
         const checked = limits(c);
         const refusal = checked instanceof Promise ? await checked : checked;
@@ -54,8 +56,8 @@ export function everyRequest(
       observe({
         requestId,
         method: c.req.method,
-        // After next(), the route index points at the handler that answered.
-        route: routePath(c),
+        // After next(), the route index points at the handler that answered (as routePath).
+        route: matched.at(c.req.routeIndex)?.path ?? '',
         path: c.req.path,
         status,
         ms: performance.now() - started,
