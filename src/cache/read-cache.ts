@@ -57,6 +57,12 @@ export class ReadCache {
     return loading;
   }
 
+  /** The stored, live value for `key`, if there is one: get's hit, without a promise. */
+  peek<T>(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expiresAt > Date.now() ? (hit.value as T) : undefined;
+  }
+
   invalidateOrganization(organizationId: number): void {
     this.generation++;
     this.pending.clear();

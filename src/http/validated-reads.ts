@@ -63,10 +63,10 @@ export function validateReadsOncePerUrl(router: OpenAPIHono<AppEnv>, hook: Valid
       request.params as ZodType | undefined,
       hook,
     );
-    const validated: Handler<AppEnv> = async (c, next) => {
+    // No promise of its own when the URL's input is already validated.
+    const validated: Handler<AppEnv> = (c, next) => {
       const checking = validate(c);
-      if (checking) await checking;
-      return handler(c, next);
+      return checking ? checking.then(() => handler(c, next)) : handler(c, next);
     };
     const serve = sameHeadingAs(own.length ? asOneHandler(own, validated) : validated, handler);
     return openapi({ ...documented, request: undefined, hide: true } as never, serve as never);

@@ -37,9 +37,12 @@ function deny(role: Role, access: Access): AppError {
  * scope check and the service's own check cost one query, and served from the
  * process's read cache when there is one. Keyed by the principal, which is
  * created per request; requests that change state always read the database.
+ * A lookup's promise is replaced by its rows once they are in, so later checks
+ * of the request can use them without waiting (requireProjectNow).
  */
 const REQUEST_READS = Symbol('requestReads');
-type SharingPrincipal = Principal & { [REQUEST_READS]?: Map<string, Promise<unknown>> };
+type Shared = Map<string, unknown[] | Promise<unknown[]>>;
+type SharingPrincipal = Principal & { [REQUEST_READS]?: Shared };
 
 /**
  * A property of the principal rather than a WeakMap entry: a WeakMap keyed by an
@@ -49,22 +52,43 @@ export function shareLookupsWithinRequest(principal: Principal): void {
   (principal as SharingPrincipal)[REQUEST_READS] ??= new Map();
 }
 
+const cacheKey = (principal: Principal, key: string) => `${key}:${principal.userId}`;
+
 function readShared<T extends { organization: Organization }>(
   deps: Pick<Deps, 'readCache'>,
   principal: Principal,
   key: string,
   load: () => Promise<T[]>,
-): Promise<T[]> {
+): T[] | Promise<T[]> {
   const shared = (principal as SharingPrincipal)[REQUEST_READS];
   if (!shared) return load();
-  let hit = shared.get(key) as Promise<T[]> | undefined;
+  let hit = shared.get(key) as T[] | Promise<T[]> | undefined;
   if (!hit) {
-    hit = deps.readCache
-      ? deps.readCache.get(`${key}:${principal.userId}`, load, ([row]) => row?.organization.id)
+    const loading = deps.readCache
+      ? deps.readCache.get(cacheKey(principal, key), load, ([row]) => row?.organization.id)
       : load();
-    shared.set(key, hit);
+    shared.set(key, (hit = loading));
+    loading.then(
+      (rows) => shared.get(key) === loading && shared.set(key, rows),
+      () => {}, // the caller awaiting `loading` sees the error
+    );
   }
   return hit;
+}
+
+/** The rows of `key` if this request or the read cache already has them, without waiting. */
+function sharedNow<T>(
+  deps: Pick<Deps, 'readCache'>,
+  principal: Principal,
+  key: string,
+): T[] | undefined {
+  const shared = (principal as SharingPrincipal)[REQUEST_READS];
+  if (!shared) return undefined;
+  const hit = shared.get(key);
+  if (hit) return hit instanceof Promise ? undefined : (hit as T[]);
+  const cached = deps.readCache?.peek<T[]>(cacheKey(principal, key));
+  if (cached) shared.set(key, cached);
+  return cached;
 }
 
 // These two run on every scoped request (see prepared).
@@ -103,12 +127,31 @@ export async function requireOrganization(
   principal: Principal,
   slug: string,
   access: Access = 'read',
-): Promise<{ organization: Organization; role: Role }> {
-  // Anything that cannot be a slug (NUL bytes included) is simply not found.
-  if (!isOrganizationSlug(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
-  const [row] = await readShared(deps, principal, `org:${slug}`, () =>
+): Promise<OrganizationAccess> {
+  const known = requireOrganizationNow(deps, principal, slug, access);
+  if (known) return known;
+  const rows = await readShared(deps, principal, `org:${slug}`, () =>
     organizationMembershipQuery(deps.db).execute({ slug, userId: principal.userId }),
   );
+  return organizationAccess(rows[0], slug, access);
+}
+
+type OrganizationAccess = { organization: Organization; role: Role };
+
+/** requireOrganization's answer when it needs no waiting, as requireProjectNow. */
+export function requireOrganizationNow(
+  deps: Pick<Deps, 'readCache'>,
+  principal: Principal,
+  slug: string,
+  access: Access = 'read',
+): OrganizationAccess | undefined {
+  // Anything that cannot be a slug (NUL bytes included) is simply not found.
+  if (!isOrganizationSlug(slug)) throw notFound(`Organization ${slug.slice(0, 64)}`);
+  const rows = sharedNow<OrganizationAccess>(deps, principal, `org:${slug}`);
+  return rows && organizationAccess(rows[0], slug, access);
+}
+
+function organizationAccess(row: OrganizationAccess | undefined, slug: string, access: Access) {
   if (!row) throw notFound(`Organization ${slug}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);
   return row;
@@ -120,11 +163,36 @@ export async function requireProject(
   principal: Principal,
   ref: string,
   access: Access = 'read',
-): Promise<{ project: Project; organization: Organization; role: Role }> {
-  if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
-  const [row] = await readShared(deps, principal, `project:${ref}`, () =>
+): Promise<ProjectAccess> {
+  const known = requireProjectNow(deps, principal, ref, access);
+  if (known) return known;
+  const rows = await readShared(deps, principal, `project:${ref}`, () =>
     projectMembershipQuery(deps.db).execute({ ref, userId: principal.userId }),
   );
+  return projectAccess(rows[0], ref, access);
+}
+
+type ProjectAccess = { project: Project; organization: Organization; role: Role };
+
+/**
+ * requireProject's answer when it needs no waiting: the ref is malformed (it throws),
+ * or this request or the read cache already holds the caller's membership row (it
+ * answers or throws as requireProject would). Undefined when the row must be read.
+ * Studio's hot reads check a project twice per request (the scope guard, then the
+ * route), each time with a row at hand: this spares each check its promises.
+ */
+export function requireProjectNow(
+  deps: Pick<Deps, 'readCache'>,
+  principal: Principal,
+  ref: string,
+  access: Access = 'read',
+): ProjectAccess | undefined {
+  if (!isProjectRef(ref)) throw notFound(`Project ${ref}`);
+  const rows = sharedNow<ProjectAccess>(deps, principal, `project:${ref}`);
+  return rows && projectAccess(rows[0], ref, access);
+}
+
+function projectAccess(row: ProjectAccess | undefined, ref: string, access: Access) {
   if (!row || row.project.status === 'REMOVED') throw notFound(`Project ${ref}`);
   if (!roleAllows(row.role, access)) throw deny(row.role, access);
   return row;

@@ -81,10 +81,20 @@ function infoLineWriter(lines: Logger) {
   const bindings = holder[chindingsSym] as string;
   const level = lines.levels.values.info!;
   const q = JSON.stringify;
+  // Methods and route templates are few: each is quoted once.
+  const quoted = new Map<string, string>();
+  const known = (s: string) => {
+    let out = quoted.get(s);
+    if (out === undefined) {
+      out = q(s);
+      if (quoted.size < 2_000) quoted.set(s, out);
+    }
+    return out;
+  };
   return (id: string, method: string, route: string, path: string, status: number, ms: number) => {
     if (lines.levelVal > level) return;
     stream.write(
-      `{"level":${level},"time":${Date.now()}${bindings},"req":{"id":${q(id)},"method":${q(method)},"route":${q(route)},"path":${q(path)}},"res":{"status":${status}},"ms":${ms},"msg":"request"}\n`,
+      `{"level":${level},"time":${Date.now()}${bindings},"req":{"id":${q(id)},"method":${known(method)},"route":${known(route)},"path":${q(path)}},"res":{"status":${status}},"ms":${ms},"msg":"request"}\n`,
     );
   };
 }

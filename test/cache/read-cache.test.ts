@@ -20,6 +20,29 @@ describe('ReadCache', () => {
     expect(await cache.get('a', load, (v) => v.org)).toEqual({ org: 1, n: 2 });
   });
 
+  it('peek gives a stored value without waiting, and nothing once it is invalidated or expired', async () => {
+    const cache = new ReadCache(60_000);
+    expect(cache.peek('a')).toBeUndefined();
+    const pending = cache.get(
+      'a',
+      async () => ({ org: 1 }),
+      (v) => v.org,
+    );
+    expect(cache.peek('a')).toBeUndefined(); // a load in flight is not a value yet
+    await pending;
+    expect(cache.peek('a')).toEqual({ org: 1 });
+    cache.invalidateOrganization(1);
+    expect(cache.peek('a')).toBeUndefined();
+    const short = new ReadCache(1);
+    await short.get(
+      'b',
+      async () => ({ org: 1 }),
+      (v) => v.org,
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    expect(short.peek('b')).toBeUndefined();
+  });
+
   it('shares one load between concurrent misses', async () => {
     const cache = new ReadCache(60_000);
     const gate = deferred<number>();

@@ -12,15 +12,14 @@ export function requireAuth(
   deps: Pick<Deps, 'db' | 'authKey'>,
   options: { allowPendingMfa?: boolean } = {},
 ): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    // A scope guard may already have authenticated this request.
-    if (!c.get('principal')) {
-      const header = requestHeader(c, 'authorization');
-      c.set(
-        'principal',
-        authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header, options)),
-      );
-    }
+  const authenticateThen: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const header = requestHeader(c, 'authorization');
+    c.set(
+      'principal',
+      authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header, options)),
+    );
     await next();
   };
+  // A scope guard may already have authenticated this request: then no promise of its own.
+  return (c, next) => (c.get('principal') ? next() : authenticateThen(c, next));
 }

@@ -1,8 +1,11 @@
 import type { Context } from 'hono';
 import type { Deps } from '../../context.js';
+import type { Principal } from '../../auth/principal.js';
 import {
   requireOrganization,
+  requireOrganizationNow,
   requireProject,
+  requireProjectNow,
   shareLookupsWithinRequest,
   type Access,
 } from '../../members/access.js';
@@ -80,36 +83,57 @@ export function mountScopeGuards(
   deps: Deps,
   countAccessToken: (c: Context<AppEnv>) => Promise<void> | undefined,
 ): void {
-  const authenticate = async (c: Context<AppEnv>) => {
-    if (!c.get('principal')) {
-      const header = requestHeader(c, 'authorization');
-      const principal = authenticatedNow(deps, header) ?? (await authenticateBearer(deps, header));
-      // A read cannot change membership or the project, so its two checks may share a lookup.
-      if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
-      c.set('principal', principal);
-    }
-    return c.get('principal');
+  const share = (c: Context<AppEnv>, principal: Principal) => {
+    // A read cannot change membership or the project, so its two checks may share a lookup.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') shareLookupsWithinRequest(principal);
+    c.set('principal', principal);
+    return principal;
   };
-  const checkProject = async (c: Context<AppEnv>, ref: string | undefined) => {
+  /** The caller, when known without waiting: already authenticated, or its session cached. */
+  const principalNow = (c: Context<AppEnv>) => {
+    const known = c.get('principal');
+    if (known) return known;
+    const principal = authenticatedNow(deps, requestHeader(c, 'authorization'));
+    return principal && share(c, principal);
+  };
+  const authenticate = async (c: Context<AppEnv>) =>
+    principalNow(c) ?? share(c, await authenticateBearer(deps, requestHeader(c, 'authorization')));
+  // Each check answers without a promise when the caller and their membership are at
+  // hand, as on Studio's polls: a promise only when something must be read.
+  const checkProject = (c: Context<AppEnv>, ref: string | undefined) => {
     // Sibling routes such as /projects/available-regions share the pattern.
     if (!ref || !isProjectRef(ref)) return;
-    const principal = await authenticate(c);
-    await requireProject(deps, principal, ref, accessFor(c.req.method, c.req.path, false));
+    const access = accessFor(c.req.method, c.req.path, false);
+    const principal = principalNow(c);
+    if (principal && requireProjectNow(deps, principal, ref, access)) return;
+    return authenticate(c).then((p) => requireProject(deps, p, ref, access));
   };
-  const checkOrganization = async (c: Context<AppEnv>, slug: string | undefined) => {
+  const checkOrganization = (c: Context<AppEnv>, slug: string | undefined) => {
     // Invitation links are opened by people who are not members yet.
     if (!slug || /\/members\/invitations\/[^/]+$/.test(c.req.path)) return;
-    const principal = await authenticate(c);
-    const self = c.req.path.endsWith(`/members/${principal.userId}`);
-    await requireOrganization(deps, principal, slug, accessFor(c.req.method, c.req.path, self));
+    const principal = principalNow(c);
+    if (principal) {
+      const self = c.req.path.endsWith(`/members/${principal.userId}`);
+      const access = accessFor(c.req.method, c.req.path, self);
+      if (requireOrganizationNow(deps, principal, slug, access)) return;
+    }
+    return authenticate(c).then((p) => {
+      const self = c.req.path.endsWith(`/members/${p.userId}`);
+      return requireOrganization(deps, p, slug, accessFor(c.req.method, c.req.path, self));
+    });
   };
   const platformAt = `${deps.config.SUPAPLANE_BASE_PATH}/platform/`.length;
   root.use('/platform/*', async (c, next) => {
     const counting = countAccessToken(c);
     if (counting) await counting;
     const scope = platformScope(c.req.path.slice(platformAt));
-    if (scope.ref !== undefined) await checkProject(c, scope.ref);
-    else if (scope.slug !== undefined) await checkOrganization(c, scope.slug);
+    const checking =
+      scope.ref !== undefined
+        ? checkProject(c, scope.ref)
+        : scope.slug !== undefined
+          ? checkOrganization(c, scope.slug)
+          : undefined;
+    if (checking) await checking;
     await next();
   });
   // `<scope>/*` matches `<scope>` itself too: registering both ran each check twice.

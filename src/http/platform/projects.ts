@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../../context.js';
-import { requireOrganization, requireProject, roleAllows } from '../../members/access.js';
+import {
+  requireOrganization,
+  requireOrganizationNow,
+  requireProject,
+  requireProjectNow,
+  roleAllows,
+} from '../../members/access.js';
 import {
   databasesView,
   listProjectsPage,
@@ -103,8 +109,9 @@ const databasesRoute = createRoute({
 export function platformProjectRoutes(deps: Deps): Router {
   const router = newRouter();
   const auth = requireAuth(deps);
+  // No promise when the request already holds the caller's membership (Studio's polls).
   const project = (principal: Parameters<typeof requireProject>[1], ref: string) =>
-    requireProject(deps, principal, ref, 'read');
+    requireProjectNow(deps, principal, ref, 'read') ?? requireProject(deps, principal, ref, 'read');
 
   // Registered before /projects/{ref}, which would otherwise take "available-regions" as a ref.
   router.openapi({ ...regionsRoute, middleware: auth }, async (c) => {
@@ -139,12 +146,10 @@ export function platformProjectRoutes(deps: Deps): Router {
     { ...orgListRoute, middleware: auth },
     selfHeaded(async (c) => {
       const q = c.req.valid('query');
-      const { organization } = await requireOrganization(
-        deps,
-        c.get('principal'),
-        c.req.valid('param').slug,
-        'read',
-      );
+      const [principal, slug] = [c.get('principal'), c.req.valid('param').slug];
+      const { organization } =
+        requireOrganizationNow(deps, principal, slug, 'read') ??
+        (await requireOrganization(deps, principal, slug, 'read'));
       return sharedJson(c, await organizationProjectPage(deps, organization, q));
     }),
   );
