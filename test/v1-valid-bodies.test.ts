@@ -190,9 +190,14 @@ const WRITES: WriteRoute[] = [
   {
     method: 'POST',
     path: '/v1/projects/{ref}/api-keys',
+    // The generated type may be either: free both, or a publishable body meets a 409.
     params: async () => {
-      const { id } = await freshKey();
-      await env.h.call('DELETE', `/v1/projects/${ref}/api-keys/${id}`, { token });
+      const list = (await env.h.call('GET', `/v1/projects/${ref}/api-keys`, { token })).body as {
+        id: string;
+        type: string | null;
+      }[];
+      for (const k of list.filter((k) => k.type === 'secret' || k.type === 'publishable'))
+        await env.h.call('DELETE', `/v1/projects/${ref}/api-keys/${k.id}`, { token });
       return { ref };
     },
   },
