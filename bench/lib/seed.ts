@@ -44,6 +44,15 @@ export async function seedHealthyProjects(
                           coolify_service_uuid, template_version)
     select r, n, ${org!.id}, 'ACTIVE_HEALTHY', s, ${coolifyProject.uuid}, u, ${CURRENT_TEMPLATE_VERSION}
     from unnest(${refs}::text[], ${names}::text[], ${placement}::text[], ${uuids}::text[]) as t(r, n, s, u)`;
+  // As on a server that has been running: today's daily backups are taken (a row per
+  // project and UTC day, src/backups/schedule.ts). Otherwise the schedule's first pass
+  // would queue a pg_dump for every project whose time of day has passed, a number
+  // that depends on the clock, of databases that do not exist here.
+  const today = new Date().toISOString().slice(0, 10);
+  await database.sql`
+    insert into backups (project_id, kind, status, scheduled_for, actor, completed_at)
+    select id, 'scheduled', 'COMPLETED', ${today}::date, 'schedule', now()
+    from projects where ref = any(${refs}::text[])`;
   await database.sql`update organizations set coolify_project_uuid = ${coolifyProject.uuid} where id = ${org!.id}`;
   return { organizationId: Number(org!.id), slug, refs };
 }

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { eq, or } from 'drizzle-orm';
+import type { Config } from '../config/config.js';
 import type { Deps } from '../context.js';
-import { backupPolicies, projects, type BackupKind } from '../db/schema/index.js';
+import {
+  backupPolicies,
+  projects,
+  type BackupKind,
+  type BackupPolicy,
+} from '../db/schema/index.js';
 
 export interface EffectivePolicy {
   enabled: boolean;
@@ -36,11 +42,21 @@ export async function effectivePolicy(
     );
   const own = rows.find((r) => r.projectId === projectId);
   const org = rows.find((r) => r.organizationId === project.organizationId);
-  const c = deps.config;
+  return resolvePolicy(deps.config, project.ref, own, org);
+}
+
+type PolicyRow = Pick<BackupPolicy, 'enabled' | 'timeOfDayMinutes' | 'retentionDaily'>;
+
+/** effectivePolicy from rows already read: the project's own and its organization's. */
+export function resolvePolicy(
+  c: Config,
+  ref: string,
+  own: PolicyRow | null | undefined,
+  org: PolicyRow | null | undefined,
+): EffectivePolicy {
   return {
     enabled: own?.enabled ?? org?.enabled ?? c.SUPAPLANE_BACKUP_SCHEDULE,
-    timeOfDayMinutes:
-      own?.timeOfDayMinutes ?? org?.timeOfDayMinutes ?? spreadTimeOfDay(project.ref),
+    timeOfDayMinutes: own?.timeOfDayMinutes ?? org?.timeOfDayMinutes ?? spreadTimeOfDay(ref),
     retention: {
       scheduled: own?.retentionDaily ?? org?.retentionDaily ?? c.SUPAPLANE_BACKUP_RETENTION_DAILY,
       manual: c.SUPAPLANE_BACKUP_RETENTION_MANUAL,

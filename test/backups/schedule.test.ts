@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPolicy, spreadTimeOfDay } from '../../src/backups/policy.js';
 import { scheduleDueBackups } from '../../src/backups/schedule.js';
-import { backups, jobs } from '../../src/db/schema/index.js';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../../src/db/schema/index.js';
+import { backups, jobs, organizations, projects } from '../../src/db/schema/index.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { CoolifyProvisioner } from '../../src/provisioner/coolify-driver.js';
 import { CoolifyClient } from '../../src/coolify/client.js';
@@ -11,7 +13,7 @@ import { startCoolifySim, type CoolifySim } from '../coolify-sim/index.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { FAST_RUNNER } from '../support/harness.js';
 import { startPg15, type Pg15 } from '../support/pg15.js';
-import { backupDeps, projectOn, seedProjectDatabase } from './fixture.js';
+import { backupDeps, newRef, projectOn, seedProjectDatabase } from './fixture.js';
 
 let pg: Pg15;
 let db: TestDatabase;
@@ -61,6 +63,39 @@ describe('the daily schedule (injected clock)', () => {
     expect(
       await db.db.select().from(backups).where(eq(backups.projectId, project.id)),
     ).toHaveLength(1);
+  });
+
+  it('reads the database once a pass, however many projects there are', async () => {
+    const own = await freshDatabase();
+    try {
+      let queries = 0;
+      const counted = drizzle(own.sql, { schema, logger: { logQuery: () => void queries++ } });
+      const deps = { ...backupDeps(own, pg), db: counted };
+      const [org] = await own.db
+        .insert(organizations)
+        .values({ slug: 'many-projects', name: 'Many' })
+        .returning();
+      await own.db.insert(projects).values(
+        Array.from({ length: 40 }, (_, i) => ({
+          ref: newRef(),
+          name: `p${i}`,
+          organizationId: org!.id,
+          status: 'ACTIVE_HEALTHY' as const,
+          serverUuid: 'server-1',
+          templateVersion: 'v2',
+        })),
+      );
+      await setPolicy(deps, { organizationId: org!.id }, { timeOfDayMinutes: 600 });
+      queries = 0;
+      expect(await scheduleDueBackups(deps, at('2026-04-01T09:59:00Z'))).toBe(0);
+      expect(queries).toBe(1);
+      expect(await scheduleDueBackups(deps, at('2026-04-01T10:00:00Z'))).toBe(40);
+      queries = 0;
+      expect(await scheduleDueBackups(deps, at('2026-04-01T10:05:00Z'))).toBe(0);
+      expect(queries).toBe(1);
+    } finally {
+      await own.drop();
+    }
   });
 
   it('two Supaplane processes take each scheduled backup once', async () => {
