@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../context.js';
-import { projects, type Project, type ProjectStatus } from '../db/schema/index.js';
+import { projects, type ProjectStatus } from '../db/schema/index.js';
 import { transition } from '../projects/transitions.js';
+import type { Watched } from './reconcile.js';
 
 /** Ticks in a row a service must be confirmed gone before its project counts as REMOVED. */
 export const MISSING_TICKS_TO_REMOVE = 2;
@@ -19,7 +20,7 @@ const REASON = 'the Coolify service no longer exists (deleted in Coolify)';
  */
 export async function confirmMissing(
   deps: Pick<Deps, 'db' | 'provisioner' | 'log'>,
-  project: Project,
+  project: Watched,
   retentionMs: number,
 ): Promise<{ to: ProjectStatus; reason: string } | undefined> {
   let exists: boolean;
