@@ -1,4 +1,4 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import type { Deps } from '../../context.js';
 import type { Principal } from '../../auth/principal.js';
 import {
@@ -123,9 +123,7 @@ export function mountScopeGuards(
     });
   };
   const platformAt = `${deps.config.SUPAPLANE_BASE_PATH}/platform/`.length;
-  root.use('/platform/*', async (c, next) => {
-    const counting = countAccessToken(c);
-    if (counting) await counting;
+  const guardPlatform = (c: Context<AppEnv>, next: Next) => {
     const scope = platformScope(c.req.path.slice(platformAt));
     const checking =
       scope.ref !== undefined
@@ -133,8 +131,13 @@ export function mountScopeGuards(
         : scope.slug !== undefined
           ? checkOrganization(c, scope.slug)
           : undefined;
-    if (checking) await checking;
-    await next();
+    return checking ? checking.then(() => next()) : next();
+  };
+  // Not async: when the checks are answered from this request's rows (Studio's polls),
+  // this layer adds no promise of its own to Hono's dispatch.
+  root.use('/platform/*', (c, next) => {
+    const counting = countAccessToken(c);
+    return counting ? counting.then(() => guardPlatform(c, next)) : guardPlatform(c, next);
   });
   // `<scope>/*` matches `<scope>` itself too: registering both ran each check twice.
   root.use('/v1/projects/:ref/*', async (c, next) => {
