@@ -33,7 +33,7 @@ const SCENARIOS: Record<string, Scenario> = {
       pg,
       smoke
         ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
-        : { sizes: SIZES ?? [5, 1_000], connections: 64, rounds: 3, durationS: 4, warmupS: 2 },
+        : { sizes: SIZES ?? [5, 1_000], connections: 64, rounds: 5, durationS: 3, warmupS: 2 },
     ),
   // Not at smoke sizes: valgrind runs each server ~50× slower (test/bench-callgrind.test.ts
   // keeps the counting itself working).
@@ -49,7 +49,7 @@ const SCENARIOS: Record<string, Scenario> = {
             pass: true,
           },
         ])
-      : instructionCounts(pg, { sizes: SIZES ?? [5, 1_000], requests: 2_000 }),
+      : instructionCounts(pg, { sizes: SIZES ?? [5, 1_000], requests: 3_000 }),
   memory: (pg, smoke) =>
     memory(
       pg,
