@@ -4,7 +4,8 @@ import postgres from 'postgres';
 import { fromRoot } from '../paths.js';
 import * as schema from './schema/index.js';
 
-export type Db = PostgresJsDatabase<typeof schema>;
+/** `$client` is the postgres.js pool underneath, for the few statements worth preparing by hand. */
+export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 /** A database handle or an open transaction: service functions accept either. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
