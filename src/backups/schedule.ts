@@ -1,9 +1,8 @@
 import { and, eq, inArray, notExists, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import type { Deps } from '../context.js';
-import { backupPolicies, backups, projects, RUNNING_STATUSES } from '../db/schema/index.js';
+import { backups, projects, RUNNING_STATUSES } from '../db/schema/index.js';
 import { enqueue } from '../jobs/queue.js';
-import { resolvePolicy } from './policy.js';
+import { resolvePolicy, withPolicies } from './policy.js';
 
 /**
  * One pass of the daily schedule at `now` (injected, so tests drive the clock): every
@@ -18,34 +17,27 @@ export async function scheduleDueBackups(deps: Deps, now: Date = new Date()): Pr
   // One read per pass, whatever the number of projects: running projects without
   // today's backup yet, each with its own and its organization's policy. The pass runs
   // every minute in every process; a lookup per project made it thousands of queries.
-  const own = alias(backupPolicies, 'own_policy');
-  const org = alias(backupPolicies, 'organization_policy');
-  const rows = await deps.db
-    .select({
-      project: { id: projects.id, ref: projects.ref, templateVersion: projects.templateVersion },
-      own,
-      org,
-    })
-    .from(projects)
-    .leftJoin(own, eq(own.projectId, projects.id))
-    .leftJoin(org, eq(org.organizationId, projects.organizationId))
-    .where(
-      and(
-        inArray(projects.status, [...RUNNING_STATUSES]),
-        notExists(
-          deps.db
-            .select({ one: sql`1` })
-            .from(backups)
-            .where(
-              and(
-                eq(backups.projectId, projects.id),
-                eq(backups.kind, 'scheduled'),
-                eq(backups.scheduledFor, day),
-              ),
+  const rows = await withPolicies(deps.db, {
+    id: projects.id,
+    ref: projects.ref,
+    templateVersion: projects.templateVersion,
+  }).where(
+    and(
+      inArray(projects.status, [...RUNNING_STATUSES]),
+      notExists(
+        deps.db
+          .select({ one: sql`1` })
+          .from(backups)
+          .where(
+            and(
+              eq(backups.projectId, projects.id),
+              eq(backups.kind, 'scheduled'),
+              eq(backups.scheduledFor, day),
             ),
-        ),
+          ),
       ),
-    );
+    ),
+  );
   const candidates = rows.flatMap(({ project, own, org }) => {
     const policy = resolvePolicy(deps.config, project.ref, own, org);
     return policy.enabled && minutes >= policy.timeOfDayMinutes ? [project] : [];
