@@ -138,11 +138,10 @@ async function atSize(
         const churnRun = async (durationS: number) => {
           const before = await statusChanges(reads.env.DATABASE_URL!);
           const stop = await startChurn({ sim, ...reads, url: churn.url });
-          answered.churn++; // the create
           try {
             return count('churn', await run(churn, durationS));
           } finally {
-            stop();
+            answered.churn += await stop();
             r.changes += (await statusChanges(reads.env.DATABASE_URL!)) - before;
           }
         };

@@ -83,14 +83,17 @@ try {
     '/ready',
     { stdoutFile: `${DIR}/server.log` },
   );
-  const stopChurn = churn ? await startChurn({ sim, ...reads, url: server.url }) : () => {};
+  const durationS = Number(process.env.DURATION ?? 8);
+  const stopChurn = churn
+    ? await startChurn({ sim, ...reads, url: server.url })
+    : async () => {};
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
-    duration: Number(process.env.DURATION ?? 8),
+    duration: durationS,
     headers,
   });
-  stopChurn();
+  await stopChurn();
   await server.stop();
   console.log(
     `${which} @${size}, logs ${logsOff ? 'off' : 'on'}${churn ? ', churn' : ''}: ${r.requests.average} req/s, p99 ${r.latency.p99} ms (profiling slows it)`,

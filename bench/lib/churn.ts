@@ -65,21 +65,51 @@ export interface ChurnTarget {
  * stops or starts in Coolify (the server's reconciler, ticking every second,
  * moves it ACTIVE_HEALTHY ⇄ INACTIVE, probing the gateway on the way up), and
  * one project create is in flight (Studio's POST, then the create job's Coolify
- * calls and status changes). Returns a function that stops the flipping.
+ * calls and status changes). The returned function stops the flipping, deletes
+ * the project and waits until it is gone, and resolves to how many requests the
+ * churn sent Supaplane (each one logged). The delete comes after the measured
+ * window, so that the organization keeps the size it was measured at: otherwise
+ * each round would add a project to the page Supaplane serves while the ceiling
+ * keeps serving the bytes sampled before the first round (the list of 5 projects
+ * had 11 by its last round, twice the bytes).
  */
-export async function startChurn(t: ChurnTarget, everyMs = 500): Promise<() => void> {
+export async function startChurn(t: ChurnTarget, everyMs = 500): Promise<() => Promise<number>> {
   const created = await fetch(`${t.url}/platform/projects`, {
     method: 'POST',
     headers: { ...t.headers, 'Content-Type': 'application/json' },
     body: JSON.stringify({ name: `churn ${Date.now()}`, organization_slug: t.slug }),
   });
   if (created.status !== 201) throw new Error(`create answered ${created.status}`);
-  await created.body?.cancel();
+  const { ref } = (await created.json()) as { ref: string };
+  const project = `${t.url}/platform/projects/${ref}`;
+  let sent = 1;
+  // 409 while the create's job moves the project on ("changed state meanwhile"): ask again.
+  const deleteOnce = async (): Promise<void> => {
+    sent++;
+    const r = await fetch(project, { method: 'DELETE', headers: t.headers });
+    await r.body?.cancel();
+    if (r.status === 409 && sent < 50) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return deleteOnce();
+    }
+    if (r.status !== 200) throw new Error(`delete answered ${r.status}`);
+  };
   let next = 0;
   const timer = setInterval(() => {
     const f = t.flippable[next++ % t.flippable.length]!;
     f.running = !f.running;
     t.sim.setStatus(f.serviceUuid, f.running ? 'running:healthy' : 'exited');
   }, everyMs);
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await deleteOnce();
+    for (const deadline = Date.now() + 30_000; ; ) {
+      sent++;
+      const r = await fetch(`${project}/status`, { headers: t.headers });
+      await r.body?.cancel();
+      if (r.status === 404) return sent;
+      if (Date.now() > deadline) throw new Error(`${ref} was not removed within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
 }
