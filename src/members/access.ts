@@ -172,7 +172,7 @@ export async function requireProject(
   return projectAccess(rows[0], ref, access);
 }
 
-type ProjectAccess = { project: Project; organization: Organization; role: Role };
+export type ProjectAccess = { project: Project; organization: Organization; role: Role };
 
 /**
  * requireProject's answer when it needs no waiting: the ref is malformed (it throws),

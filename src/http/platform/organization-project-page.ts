@@ -39,6 +39,16 @@ export function organizationProjectPage(
   );
 }
 
+/** organizationProjectPage's answer when it is cached: no promise, no wait. */
+export function organizationProjectPageNow(
+  deps: Pick<Deps, 'readCache'>,
+  organization: Pick<Organization, 'id'>,
+  q: PageQuery,
+): OrganizationProjectPage | undefined {
+  if (!deps.readCache || q.search) return undefined;
+  return deps.readCache.peek<OrganizationProjectPage>(pageKey(organization.id, q));
+}
+
 /**
  * The cache key of a page. Every part is a number or a closed enum value (a status
  * holds neither `:` nor `,`; none and an empty list both mean every status), so joining

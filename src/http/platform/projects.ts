@@ -6,6 +6,7 @@ import {
   requireProject,
   requireProjectNow,
   roleAllows,
+  type ProjectAccess,
 } from '../../members/access.js';
 import {
   databasesView,
@@ -18,7 +19,10 @@ import {
   projectSettingsView,
   projectStatusView,
 } from '../../projects/views.js';
-import { organizationProjectPage } from './organization-project-page.js';
+import {
+  organizationProjectPage,
+  organizationProjectPageNow,
+} from './organization-project-page.js';
 import { regionsInfo } from '../../projects/regions.js';
 import { newRouter, type Router } from '../env.js';
 import { selfHeaded } from '../answer-headers.js';
@@ -141,24 +145,32 @@ export function platformProjectRoutes(deps: Deps): Router {
     );
   });
 
-  // Studio's two hot reads answer with bytes they share between requests, headers plain.
+  // Studio's two hot reads answer with bytes they share between requests, headers plain,
+  // and without a promise when the request's reads are all cached (each async layer is
+  // a promise and a microtask turn per request; compose awaits whatever comes back).
   router.openapi(
     { ...orgListRoute, middleware: auth },
-    selfHeaded(async (c) => {
+    selfHeaded((c) => {
       const q = c.req.valid('query');
       const [principal, slug] = [c.get('principal'), c.req.valid('param').slug];
-      const { organization } =
-        requireOrganizationNow(deps, principal, slug, 'read') ??
-        (await requireOrganization(deps, principal, slug, 'read'));
-      return sharedJson(c, await organizationProjectPage(deps, organization, q));
+      const now = requireOrganizationNow(deps, principal, slug, 'read');
+      const page = now && organizationProjectPageNow(deps, now.organization, q);
+      if (page) return sharedJson(c, page);
+      return (async () => {
+        const { organization } = now ?? (await requireOrganization(deps, principal, slug, 'read'));
+        return sharedJson(c, await organizationProjectPage(deps, organization, q));
+      })();
     }),
   );
 
   router.openapi(
     { ...detailRoute, middleware: auth },
-    selfHeaded(async (c) => {
-      const { project: p } = await project(c.get('principal'), c.req.valid('param').ref);
-      return sharedJson(c, projectDetailView(deps.config, p));
+    selfHeaded((c) => {
+      const answer = ({ project: p }: ProjectAccess) =>
+        sharedJson(c, projectDetailView(deps.config, p));
+      const [principal, ref] = [c.get('principal'), c.req.valid('param').ref];
+      const now = requireProjectNow(deps, principal, ref, 'read');
+      return now ? answer(now) : requireProject(deps, principal, ref, 'read').then(answer);
     }),
   );
 
