@@ -33,7 +33,7 @@ const SCENARIOS: Record<string, Scenario> = {
       pg,
       smoke
         ? { sizes: [5], connections: 4, rounds: 1, durationS: 1, warmupS: 1 }
-        : { sizes: SIZES ?? [5, 1_000], connections: 64, rounds: 5, durationS: 3, warmupS: 2 },
+        : { sizes: SIZES ?? [5, 1_000], connections: 64, rounds: 7, durationS: 3, warmupS: 2 },
     ),
   // Not at smoke sizes: valgrind runs each server ~50× slower (test/bench-callgrind.test.ts
   // keeps the counting itself working).

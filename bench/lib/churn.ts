@@ -103,7 +103,7 @@ export async function startChurn(t: ChurnTarget, everyMs = 500): Promise<() => P
   return async () => {
     clearInterval(timer);
     await deleteOnce();
-    for (const deadline = Date.now() + 30_000; ; ) {
+    for (const deadline = Date.now() + 30_000; ;) {
       sent++;
       const r = await fetch(`${project}/status`, { headers: t.headers });
       await r.body?.cancel();
