@@ -84,9 +84,7 @@ try {
     { stdoutFile: `${DIR}/server.log` },
   );
   const durationS = Number(process.env.DURATION ?? 8);
-  const stopChurn = churn
-    ? await startChurn({ sim, ...reads, url: server.url })
-    : async () => {};
+  const stopChurn = churn ? await startChurn({ sim, ...reads, url: server.url }) : async () => {};
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
