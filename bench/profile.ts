@@ -83,12 +83,11 @@ try {
     '/ready',
     { stdoutFile: `${DIR}/server.log` },
   );
-  const durationS = Number(process.env.DURATION ?? 8);
   const stopChurn = churn ? await startChurn({ sim, ...reads, url: server.url }) : async () => {};
   const r = await autocannon({
     url: server.url + paths[which],
     connections: 64,
-    duration: durationS,
+    duration: Number(process.env.DURATION ?? 8),
     headers,
   });
   await stopChurn();

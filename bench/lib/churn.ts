@@ -84,13 +84,13 @@ export async function startChurn(t: ChurnTarget, everyMs = 500): Promise<() => P
   const project = `${t.url}/platform/projects/${ref}`;
   let sent = 1;
   // 409 while the create's job moves the project on ("changed state meanwhile"): ask again.
-  const deleteOnce = async (): Promise<void> => {
+  const deleteOnce = async (attempt = 1): Promise<void> => {
     sent++;
     const r = await fetch(project, { method: 'DELETE', headers: t.headers });
     await r.body?.cancel();
-    if (r.status === 409 && sent < 50) {
+    if (r.status === 409 && attempt < 50) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      return deleteOnce();
+      return deleteOnce(attempt + 1);
     }
     if (r.status !== 200) throw new Error(`delete answered ${r.status}`);
   };

@@ -30,7 +30,7 @@ export function organizationProjectPage(
       { count: page.count, limit: q.limit, offset: q.offset },
     );
   };
-  if (!deps.readCache || q.search) return build();
+  if (!cached(deps, q)) return build();
   return deps.readCache.get<OrganizationProjectPage>(
     pageKey(organization.id, q),
     build,
@@ -45,9 +45,15 @@ export function organizationProjectPageNow(
   organization: Pick<Organization, 'id'>,
   q: PageQuery,
 ): OrganizationProjectPage | undefined {
-  if (!deps.readCache || q.search) return undefined;
+  if (!cached(deps, q)) return undefined;
   return deps.readCache.peek<OrganizationProjectPage>(pageKey(organization.id, q));
 }
+
+/** Whether a page is kept in the read cache: searches are not (see organizationProjectPage). */
+const cached = (
+  deps: Pick<Deps, 'readCache'>,
+  q: PageQuery,
+): deps is { readCache: NonNullable<Deps['readCache']> } => !!deps.readCache && !q.search;
 
 /**
  * The cache key of a page. Every part is a number or a closed enum value (a status

@@ -168,9 +168,8 @@ export function platformProjectRoutes(deps: Deps): Router {
     selfHeaded((c) => {
       const answer = ({ project: p }: ProjectAccess) =>
         sharedJson(c, projectDetailView(deps.config, p));
-      const [principal, ref] = [c.get('principal'), c.req.valid('param').ref];
-      const now = requireProjectNow(deps, principal, ref, 'read');
-      return now ? answer(now) : requireProject(deps, principal, ref, 'read').then(answer);
+      const access = project(c.get('principal'), c.req.valid('param').ref);
+      return access instanceof Promise ? access.then(answer) : answer(access);
     }),
   );
 
